@@ -1,0 +1,1 @@
+"""Human- and machine-readable views of ingested traces (`ttgen show`, `ttgen stats`)."""

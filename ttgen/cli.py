@@ -1,0 +1,184 @@
+"""`ttgen` command line: thin wrappers that parse options and call library functions."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from loguru import logger
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ttgen import __version__
+from ttgen.analyze.describe import describe_execution, describe_value
+from ttgen.analyze.stats import stats_document
+from ttgen.ingest import IngestResult, TraceFormatError, ingest_path
+from ttgen.model import OpConfig, resolve_op_query
+from ttgen.model.serialize import config_to_json
+
+DEFAULT_MASTER = Path("traced_operations/ttnn_operations_master.json")
+
+app = typer.Typer(
+    name="ttgen",
+    help="Compile traced TT-NN op configurations into typed, reviewable tests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Trace text is printed verbatim: no rich markup or highlighting may reinterpret it.
+out = Console(markup=False, highlight=False, soft_wrap=True)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+MasterOption = Annotated[
+    Path, typer.Option("--master", help="Master JSON (any era), per-call trace directory or graph report.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout (schema in README).")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"ttgen: error: {message}")
+    raise typer.Exit(code)
+
+
+def load(path: Path) -> IngestResult:
+    try:
+        return ingest_path(path)
+    except TraceFormatError as e:
+        fail(str(e))
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")] = False,
+) -> None:
+    logger.remove()
+    logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
+
+
+@app.command()
+def version() -> None:
+    """Print ttgen's version."""
+    out.print(__version__)
+
+
+@app.command()
+def show(
+    op: Annotated[str | None, typer.Argument(help="Operation: add, ttnn.add or ttnn::add.")] = None,
+    master: MasterOption = DEFAULT_MASTER,
+    as_json: JsonOption = False,
+) -> None:
+    """Without OP: every operation with its configuration and execution counts.
+    With OP: every configuration of OP, readable, with provenance."""
+    result = load(master)
+    m = result.master()
+    if result.rejections:
+        err.print(f"ttgen: {len(result.rejections)} configuration(s) rejected; see: ttgen stats {master}")
+    if op is None:
+        rows = [
+            {"operation": name, "configurations": len(cs), "executions": sum(c.execution_count for c in cs)}
+            for name, cs in m.operations
+        ]
+        if as_json:
+            emit_json({"master": master.as_posix(), "format": result.format, "operations": rows})
+            return
+        table = Table(title=f"{master.as_posix()} ({result.format})")
+        table.add_column("operation")
+        table.add_column("configurations", justify="right")
+        table.add_column("executions", justify="right")
+        for row in rows:
+            table.add_row(Text(str(row["operation"])), str(row["configurations"]), str(row["executions"]))
+        table.add_section()
+        table.add_row(
+            Text(f"{len(rows)} operations"),
+            str(m.total_configurations),
+            str(sum(int(str(r["executions"])) for r in rows)),
+        )
+        out.print(table)
+        return
+    name = resolve_op_query(op, m.op_names)
+    if name is None:
+        close = difflib.get_close_matches(op, [n.removeprefix("ttnn.") for n in m.op_names], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        fail(f"no operation {op!r} in {master.as_posix()}{hint}")
+    configs = m.configs(name)
+    pointers = {id(c.config): c.pointer for c in result.configs}
+    if as_json:
+        emit_json(
+            {
+                "master": master.as_posix(),
+                "operation": name,
+                "configurations": [
+                    {"id": c.short_id, "pointer": pointers.get(id(c), ""), **config_to_json(c)} for c in configs
+                ],
+            }
+        )
+        return
+    total = sum(c.execution_count for c in configs)
+    out.print(f"{name}: {len(configs)} configuration(s), {total} execution(s)\n")
+    for i, c in enumerate(configs, 1):
+        print_config(i, c, pointers.get(id(c), ""))
+
+
+def print_config(index: int, c: OpConfig, pointer: str) -> None:
+    ident = f" config_id={c.config_id}" if c.config_id is not None else ""
+    out.print(f"[{index}] {c.short_id}{ident}  at {pointer}")
+    for a in c.arguments:
+        out.print(f"    {a.name}: {describe_value(a.value)}")
+    if c.output is not None:
+        out.print(f"    -> {describe_value(c.output)}")
+    for e in c.executions:
+        out.print(f"    from {describe_execution(e)}")
+    out.print("")
+
+
+@app.command()
+def stats(
+    paths: Annotated[list[Path], typer.Argument(help="Inputs: master JSONs, trace directories, graph reports.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Per input: configurations present, parsed and rejected (with reasons and JSON pointers).
+    Exit 0 even when configurations are rejected; 2 when an input cannot be read."""
+    results = [load(p) for p in paths]
+    doc = stats_document(results)
+    if as_json:
+        emit_json(doc)
+        return
+    for f in doc["files"]:
+        table = Table(title=f"{f['path']} ({f['format']})")
+        table.add_column("operation")
+        for col in ("configurations", "parsed", "rejected"):
+            table.add_column(col, justify="right")
+        for opname, counts in f["per_operation"].items():
+            table.add_row(Text(opname), str(counts["configurations"]), str(counts["parsed"]), str(counts["rejected"]))
+        table.add_section()
+        table.add_row(
+            Text(f"{f['operations']} operations"), str(f["configurations"]), str(f["parsed"]), str(f["rejected"])
+        )
+        out.print(table)
+        declared = f["declared"]
+        if declared["configurations"] is not None and declared["configurations"] != f["configurations"]:
+            out.print(
+                f"note: metadata declares {declared['configurations']} configurations; "
+                f"the file holds {f['configurations']}"
+            )
+        for r in f["rejections"]:
+            out.print(f"rejected {r['operation']} at {r['pointer']}: {r['reason']}")
+        for note in f["notes"]:
+            out.print(f"note: {note}")
+        out.print("")
+    t = doc["total"]
+    out.print(f"total: {t['configurations']} configurations, {t['parsed']} parsed, {t['rejected']} rejected")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
