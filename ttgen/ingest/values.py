@@ -17,6 +17,7 @@ from ttgen.ingest.errors import Reject, join_pointer
 from ttgen.ingest.reprs import (
     build,
     checked_int,
+    enum_value,
     grid_from_json,
     make_placement,
     parse_cpp_value,
@@ -309,6 +310,34 @@ def _object(type_name: str, fields: dict[str, Json], ptr: str, loose: bool) -> O
     return guarded(ptr, lambda: build(ObjectValue, type_name=type_name, fields=tuple(decoded)))
 
 
+_KERNEL_ENUMS = {"math_fidelity": "MathFidelity", "throttle_level": "ThrottleLevel"}
+
+
+def decode_compute_kernel_config(d: dict[str, Json], ptr: str) -> ObjectValue:
+    """upstream serializes compute kernel configs without their class, as
+    `{"math_fidelity": "MathFidelity.HiFi2", "math_approx_mode": "False", "fp32_dest_acc_en": false, ...}`
+    (math_approx_mode stringified). Each field is read in exactly that spelling; ttnn's Python
+    class for them, on Wormhole and Blackhole alike, is WormholeComputeKernelConfig."""
+    fields = []
+    for name in sorted(d):
+        fptr = join_pointer(ptr, name)
+        raw = d[name]
+        value: ArgValue
+        if name in _KERNEL_ENUMS:
+            enum_name = _KERNEL_ENUMS[name]
+            if not isinstance(raw, str) or not raw.startswith(enum_name + "."):
+                raise Reject(fptr, f"{name} must be a {enum_name} member like '{enum_name}.X'")
+            value = guarded(fptr, partial(enum_value, enum_name, raw[len(enum_name) + 1 :]))
+        elif isinstance(raw, bool):
+            value = BoolValue(value=raw)
+        elif name == "math_approx_mode" and raw in ("True", "False"):
+            value = BoolValue(value=raw == "True")
+        else:
+            raise Reject(fptr, f"{name} must be a boolean")
+        fields.append(FieldValue(name=name, value=value))
+    return guarded(ptr, partial(build, ObjectValue, type_name="WormholeComputeKernelConfig", fields=tuple(fields)))
+
+
 def _typed_dict(d: dict[str, Json], ptr: str) -> ArgValue:
     type_name = d["type"]
     if not isinstance(type_name, str) or not DOTTED.match(type_name):
@@ -393,8 +422,6 @@ def decode_value(v: Json, ptr: str, *, cpp_strings: bool) -> ArgValue:
     if "memory_layout" in v or "buffer_type" in v:
         return MemoryConfigValue(config=decode_memory_config(v, ptr))
     if "math_fidelity" in v and set(v) <= _COMPUTE_KERNEL_KEYS:
-        # upstream serializes compute kernel configs without their class; ttnn's Python class for
-        # them (Wormhole and Blackhole alike) is WormholeComputeKernelConfig.
-        return _object("WormholeComputeKernelConfig", v, ptr, loose=True)
+        return decode_compute_kernel_config(v, ptr)
     keys = ", ".join(sorted(v)[:6])
     raise Reject(ptr, f"untyped object with keys [{keys}] is not a known ttnn value")
