@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ttgen import __version__
-from ttgen.analyze.describe import describe_execution, describe_value
+from ttgen.analyze.describe import clean, describe_execution, describe_value
 from ttgen.analyze.stats import stats_document
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_path
 from ttgen.model import OpConfig, resolve_op_query
@@ -42,7 +42,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON 
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"ttgen: error: {message}")
+    err.print(f"ttgen: error: {clean(message)}")
     raise typer.Exit(code)
 
 
@@ -54,7 +54,8 @@ def load(path: Path) -> IngestResult:
 
 
 def emit_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    # ASCII-escaped: trace strings reach the terminal as \u escapes, never as raw control codes
+    sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n")
 
 
 @app.callback()
@@ -82,7 +83,7 @@ def show(
     result = load(master)
     m = result.master()
     if result.rejections:
-        err.print(f"ttgen: {len(result.rejections)} configuration(s) rejected; see: ttgen stats {master}")
+        err.print(f"ttgen: {len(result.rejections)} configuration(s) rejected; see: ttgen stats {clean(str(master))}")
     if op is None:
         rows = [
             {"operation": name, "configurations": len(cs), "executions": sum(c.execution_count for c in cs)}
@@ -91,7 +92,7 @@ def show(
         if as_json:
             emit_json({"master": master.as_posix(), "format": result.format, "operations": rows})
             return
-        table = Table(title=f"{master.as_posix()} ({result.format})")
+        table = Table(title=f"{clean(master.as_posix())} ({result.format})")
         table.add_column("operation")
         table.add_column("configurations", justify="right")
         table.add_column("executions", justify="right")
@@ -131,7 +132,7 @@ def show(
 
 def print_config(index: int, c: OpConfig, pointer: str) -> None:
     ident = f" config_id={c.config_id}" if c.config_id is not None else ""
-    out.print(f"[{index}] {c.short_id}{ident}  at {pointer}")
+    out.print(f"[{index}] {c.short_id}{clean(ident)}  at {clean(pointer)}")
     for a in c.arguments:
         out.print(f"    {a.name}: {describe_value(a.value)}")
     if c.output is not None:
@@ -154,12 +155,13 @@ def stats(
         emit_json(doc)
         return
     for f in doc["files"]:
-        table = Table(title=f"{f['path']} ({f['format']})")
+        table = Table(title=f"{clean(f['path'])} ({f['format']})")
         table.add_column("operation")
         for col in ("configurations", "parsed", "rejected"):
             table.add_column(col, justify="right")
         for opname, counts in f["per_operation"].items():
-            table.add_row(Text(opname), str(counts["configurations"]), str(counts["parsed"]), str(counts["rejected"]))
+            counts_row = (str(counts["configurations"]), str(counts["parsed"]), str(counts["rejected"]))
+            table.add_row(Text(clean(opname)), *counts_row)
         table.add_section()
         table.add_row(
             Text(f"{f['operations']} operations"), str(f["configurations"]), str(f["parsed"]), str(f["rejected"])
@@ -172,9 +174,9 @@ def stats(
                 f"the file holds {f['configurations']}"
             )
         for r in f["rejections"]:
-            out.print(f"rejected {r['operation']} at {r['pointer']}: {r['reason']}")
+            out.print(f"rejected {clean(r['operation'])} at {clean(r['pointer'])}: {clean(r['reason'])}")
         for note in f["notes"]:
-            out.print(f"note: {note}")
+            out.print(f"note: {clean(note)}")
         out.print("")
     t = doc["total"]
     out.print(f"total: {t['configurations']} configurations, {t['parsed']} parsed, {t['rejected']} rejected")

@@ -34,6 +34,17 @@ from ttgen.model import (
 )
 
 
+def clean(text: str) -> str:
+    """Trace text made safe for a terminal: control and format characters (escape sequences,
+    newlines, bidi overrides) are shown as escapes instead of acting on the screen."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in text
+    )
+
+
 def describe_grid(grid: CoreRangeSet) -> str:
     return "[" + ", ".join(f"({r.start.x},{r.start.y})→({r.end.x},{r.end.y})" for r in grid.ranges) + "]"
 
@@ -110,10 +121,10 @@ def describe_value(v: ArgValue) -> str:
 
 
 def describe_execution(e: Execution) -> str:
-    text = f"{e.source} ×{e.count}"
+    text = f"{clean(e.source)} ×{e.count}"
     mi = e.machine_info
     if mi is not None:
-        bits = [b for b in (mi.board_type, mi.device_series) if b]
+        bits = [clean(b) for b in (mi.board_type, mi.device_series) if b]
         if mi.card_count is not None:
             bits.append(f"{mi.card_count} card{'s' if mi.card_count != 1 else ''}")
         if mi.mesh_device_shape is not None:
@@ -121,5 +132,5 @@ def describe_execution(e: Execution) -> str:
         if bits:
             text += f" ({', '.join(bits)})"
     if e.trace_uid:
-        text += f" [trace {e.trace_uid}]"
+        text += f" [trace {clean(e.trace_uid)}]"
     return text

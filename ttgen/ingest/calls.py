@@ -21,6 +21,7 @@ from ttgen.ingest.reprs import build
 from ttgen.ingest.result import IngestResult
 from ttgen.ingest.values import decode_value
 from ttgen.model import ArgValue, Execution, MachineInfo, OpConfig
+from ttgen.model.config import POSITIONAL
 
 Json = Any
 
@@ -77,8 +78,8 @@ def read_call(doc: Json, ptr: str, source: str, machine: MachineInfo | None) -> 
     if not isinstance(kwargs, dict):
         raise Reject(join_pointer(ptr, "kwargs"), "kwargs must be an object")
     for name, v in kwargs.items():
-        if name in args:
-            raise Reject(join_pointer(ptr, "kwargs", name), f"keyword {name!r} clashes with a positional name")
+        if POSITIONAL.match(name):
+            raise Reject(join_pointer(ptr, "kwargs", name), f"keyword {name!r} is spelled like a positional argument")
         args[name] = decode_value(v, join_pointer(ptr, "kwargs", name), cpp_strings=False)
     output = None
     if "return_value" in doc:
@@ -99,7 +100,9 @@ def read_call(doc: Json, ptr: str, source: str, machine: MachineInfo | None) -> 
 
 
 def _call_files(root: Path) -> list[Path]:
-    files = [p for p in root.rglob("*.json") if not p.name.startswith("_") and not p.name.startswith(".")]
+    files = [
+        p for p in root.rglob("*.json") if p.is_file() and not p.name.startswith("_") and not p.name.startswith(".")
+    ]
 
     def key(p: Path) -> tuple[str, int, str]:
         m = _CALL_FILE.match(p.name)
@@ -108,30 +111,41 @@ def _call_files(root: Path) -> list[Path]:
     return sorted(files, key=key)
 
 
-def _test_status(test_dir: Path, shown: str) -> tuple[str | None, str | None]:
-    """(status, test node id) from a per-test `_status.json`, or (None, None)."""
-    status_file = test_dir / "_status.json"
-    if not status_file.is_file():
+def _nearest(root: Path, start: Path, name: str) -> Path | None:
+    """The per-test file governing `start`: in its directory or the closest one above, up to root."""
+    d = start
+    while True:
+        if (d / name).is_file():
+            return d / name
+        if d == root or root not in d.parents:
+            return None
+        d = d.parent
+
+
+def _test_status(root: Path, test_dir: Path) -> tuple[str | None, str | None]:
+    """(status, test node id) from the governing `_status.json`, or (None, None)."""
+    status_file = _nearest(root, test_dir, "_status.json")
+    if status_file is None:
         return None, None
     doc = load_json_file(status_file)
     if not isinstance(doc, dict) or not isinstance(doc.get("status"), str):
-        raise TraceFormatError(f"{shown}/_status.json", "expected {test_nodeid, status}")
+        raise TraceFormatError(status_file.as_posix(), "expected {test_nodeid, status}")
     node = doc.get("test_nodeid")
     return doc["status"], node if isinstance(node, str) else None
 
 
-def _trace_metadata(test_dir: Path, shown: str) -> tuple[str | None, MachineInfo | None]:
-    meta_file = test_dir / "_trace_metadata.json"
-    if not meta_file.is_file():
+def _trace_metadata(root: Path, test_dir: Path) -> tuple[str | None, MachineInfo | None]:
+    meta_file = _nearest(root, test_dir, "_trace_metadata.json")
+    if meta_file is None:
         return None, None
     doc = load_json_file(meta_file)
     if not isinstance(doc, dict):
-        raise TraceFormatError(f"{shown}/_trace_metadata.json", "expected an object")
+        raise TraceFormatError(meta_file.as_posix(), "expected an object")
     source = doc.get("test_source") if isinstance(doc.get("test_source"), str) else None
     try:
         machine = decode_machine_info(doc.get("machine_info"), "/machine_info")
     except Reject as r:
-        raise TraceFormatError(f"{shown}/_trace_metadata.json", r.reason, r.pointer) from None
+        raise TraceFormatError(meta_file.as_posix(), r.reason, r.pointer) from None
     return source, machine
 
 
@@ -144,10 +158,15 @@ def read_call_directory(root: Path, shown: str, source: str | None = None) -> In
         rel = f.relative_to(root).as_posix()
         ptr_base = f"{rel}#"
         test_dir = f.parent
-        status, node = _test_status(test_dir, shown)
-        meta_source, machine = _trace_metadata(test_dir, shown)
+        status, node = _test_status(root, test_dir)
+        meta_source, machine = _trace_metadata(root, test_dir)
         src = source or node or meta_source or shown
-        doc = load_json_file(f)
+        try:
+            doc = load_json_file(f)
+        except TraceFormatError as e:
+            # one unreadable call file is one rejected call, not a lost directory
+            result.reject("?", ptr_base, e.reason)
+            continue
         op = op_key(str(doc.get("operation_name")))[0] if isinstance(doc, dict) else "?"
         if not is_call_record(doc):
             result.reject(op, ptr_base, "not a per-call trace record (operation_name, args)")

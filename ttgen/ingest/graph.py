@@ -20,6 +20,7 @@ from ttgen.ingest.errors import Reject, TraceFormatError, join_pointer
 from ttgen.ingest.master import make_config, op_key
 from ttgen.ingest.reprs import (
     build,
+    check_nesting,
     parse_cpp_value,
     parse_field_value,
     parse_int_list,
@@ -45,9 +46,11 @@ from ttgen.model import (
     TensorValue,
     parse_member,
 )
+from ttgen.model.config import POSITIONAL
 
 Json = Any
 
+_POSITION = re.compile(r"(0|[1-9][0-9]{0,3})\Z")
 _ARCH_BOARD = {"wormhole_b0": "Wormhole", "blackhole": "Blackhole", "grayskull": "Grayskull"}
 
 
@@ -90,7 +93,7 @@ def _node(node: Json, shown: str, ptr: str) -> Node:
     kind, level = node.get("node_type"), node.get("stacking_level")
     params = node.get("params") or {}
     args, inputs = node.get("arguments", []), node.get("input_tensors", [])
-    if not isinstance(kind, str) or not isinstance(level, int) or not isinstance(params, dict):
+    if not isinstance(kind, str) or type(level) is not int or not isinstance(params, dict):
         raise TraceFormatError(shown, "a graph node needs node_type, stacking_level and params", ptr)
     if not isinstance(args, list) or not isinstance(inputs, list) or not all(isinstance(x, int) for x in inputs):
         raise TraceFormatError(shown, "graph node arguments/input_tensors must be lists", ptr)
@@ -106,7 +109,12 @@ def tensor_from_node(params: dict[str, Json], ptr: str) -> TensorValue:
             raise ValueError("tensor node without a Shape")
         storage = parse_member(StorageType, str(params.get("storage_type", "DEVICE")))
         mc_text = params.get("memory_config")
-        mc = parse_memory_config_text(mc_text) if isinstance(mc_text, str) else MemoryConfig()
+        if isinstance(mc_text, str):
+            mc = parse_memory_config_text(mc_text)
+        elif mc_text is None and storage is StorageType.HOST:
+            mc = MemoryConfig()  # host tensors have none; ttnn reports DRAM interleaved for them
+        else:
+            raise ValueError("device tensor node without a printed memory_config")
         spec = build(
             TensorSpec,
             shape=parse_int_list(shape_text[len("Shape(") : -1]),
@@ -123,6 +131,7 @@ def tensor_from_node(params: dict[str, Json], ptr: str) -> TensorValue:
 def parse_python_arg(text: str) -> ArgValue:
     """One printed argument of a python_io record."""
     t = text.strip()
+    check_nesting(t)
     if t.startswith("ttnn.Tensor("):
         return parse_tensor_repr(t)
     if t.startswith("MeshDevice("):
@@ -227,11 +236,18 @@ def _from_record(
         aptr = join_pointer(rptr, "arguments", key)
         if not isinstance(text, str):
             raise Reject(aptr, "a python_io argument must be its printed text")
-        name = f"arg{int(key)}" if key.isdigit() and len(key) < 5 else key
+        if _POSITION.match(key):
+            name = f"arg{key}"
+        elif POSITIONAL.match(key):
+            raise Reject(aptr, f"keyword {key!r} is spelled like a positional argument")
+        else:
+            name = key
+        if name in args:
+            raise Reject(aptr, f"argument {name} appears twice")
         args[name] = guarded(aptr, partial(parse_python_arg, text))
     output = None
     out_ids = record.get("output_tensor_ids")
-    if isinstance(out_ids, list) and len(out_ids) == 1 and out_ids[0] in tensors:
+    if isinstance(out_ids, list) and len(out_ids) == 1 and type(out_ids[0]) is int and out_ids[0] in tensors:
         idx = tensors[out_ids[0]]
         output = tensor_from_node(nodes[idx].params, join_pointer("/graph", idx, "params"))
     return make_config(op, args, ptr, executions=(execution,), output=output)

@@ -9,16 +9,16 @@ from typing import Any
 from ttgen.ingest.errors import TraceFormatError
 
 
-class _DuplicateKey(Exception):
+class DuplicateKey(Exception):
     def __init__(self, key: str) -> None:
         self.key = key
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise _DuplicateKey(k)
+            raise DuplicateKey(k)
         out[k] = v
     return out
 
@@ -30,13 +30,15 @@ def _constant(name: str) -> float:
 
 def parse_json_text(text: str, path: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_constant)
-    except _DuplicateKey as e:
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=_constant)
+    except DuplicateKey as e:
         raise TraceFormatError(path, f"duplicate key {e.key!r} in a JSON object") from None
     except json.JSONDecodeError as e:
         raise TraceFormatError(path, f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
     except RecursionError:
         raise TraceFormatError(path, "JSON nested too deeply") from None
+    except ValueError as e:  # e.g. an integer literal beyond Python's digit limit
+        raise TraceFormatError(path, f"not readable JSON: {e}") from None
 
 
 def load_json_file(path: Path) -> Any:

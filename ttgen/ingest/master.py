@@ -16,7 +16,8 @@ import re
 from functools import partial
 from typing import Any
 
-from ttgen.ingest.errors import Reject, join_pointer
+from ttgen.ingest.errors import Reject, TraceFormatError, join_pointer
+from ttgen.ingest.jsonload import DuplicateKey, no_duplicates
 from ttgen.ingest.reprs import build
 from ttgen.ingest.result import IngestResult
 from ttgen.ingest.values import decode_value, guarded
@@ -30,6 +31,7 @@ from ttgen.model import (
     argument_sort_key,
     normalize_op_name,
 )
+from ttgen.model.config import POSITIONAL
 from ttgen.model.serialize import compute_config_hash, value_to_json
 
 Json = Any
@@ -171,18 +173,44 @@ def _sources(v: Json, ptr: str) -> list[str]:
 # V1 prints shard grids as `[{"x":0,"y":0} - {"x":7,"y":7}]`; that `-` is what made the
 # UnparsedElement. Turning it into a JSON pair is the repair upstream's loader applies too.
 _GRID_DASH = re.compile(r'(\{"x":\s*[0-9]+,\s*"y":\s*[0-9]+\})\s*-\s*(\{"x":\s*[0-9]+,\s*"y":\s*[0-9]+\})')
-_GRID_SET = re.compile(r'"grid":\s*\{(\[[^{}]*\](?:\s*,\s*\[[^{}]*\])*)\}')
+_GRID_SET_START = re.compile(r'"grid":\s*\{\s*\[')
+
+
+def _grid_sets_to_lists(text: str) -> str:
+    """A multi-range grid printed as a set, `"grid":{[..], [..]}`, becomes `"grid":[[..], [..]]`.
+    One linear bracket scan per grid (a regex here would backtrack exponentially)."""
+    out = []
+    pos = 0
+    for m in _GRID_SET_START.finditer(text):
+        if m.start() < pos:
+            continue
+        brace = text.index("{", m.start() + len('"grid":'))
+        depth = 0
+        for j in range(brace, len(text)):
+            if text[j] in "{[":
+                depth += 1
+            elif text[j] in "}]":
+                depth -= 1
+                if depth == 0:
+                    if text[j] != "}":
+                        break
+                    out.append(text[pos:brace] + "[" + text[brace + 1 : j] + "]")
+                    pos = j + 1
+                    break
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def repair_unparsed(element: Json, ptr: str) -> tuple[str, Json]:
     """`{"UnparsedElement": {"error", "element_info": "<nearly JSON>"}}` → (arg name, value)."""
     if not isinstance(element, dict) or not isinstance(element.get("element_info"), str):
         raise Reject(ptr, "UnparsedElement without an element_info string")
-    text = _GRID_DASH.sub(r"\1, \2", element["element_info"])
-    text = _GRID_SET.sub(r'"grid": [\1]', text)
+    text = _grid_sets_to_lists(_GRID_DASH.sub(r"\1, \2", element["element_info"]))
     try:
-        repaired = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
+        repaired = json.loads(text, object_pairs_hook=no_duplicates)
+    except DuplicateKey as e:
+        raise Reject(join_pointer(ptr, "element_info"), f"repaired UnparsedElement repeats key {e.key!r}") from None
+    except (ValueError, RecursionError) as e:
         raise Reject(join_pointer(ptr, "element_info"), f"UnparsedElement could not be repaired: {e}") from None
     if not isinstance(repaired, dict) or len(repaired) != 1:
         raise Reject(join_pointer(ptr, "element_info"), "repaired UnparsedElement is not one {argN: value}")
@@ -201,6 +229,8 @@ def decode_v1_argument_list(items: Json, ptr: str) -> dict[str, ArgValue]:
         if name == "UnparsedElement":
             vptr = join_pointer(iptr, "UnparsedElement", "element_info")
             name, value = repair_unparsed(value, join_pointer(iptr, "UnparsedElement"))
+        if not POSITIONAL.match(name):
+            raise Reject(iptr, f"a V1 argument list holds positional argN entries, not {name[:40]!r}")
         if name in out:
             raise Reject(iptr, f"argument {name!r} appears twice")
         out[name] = decode_value(value, vptr, cpp_strings=True)
@@ -318,8 +348,6 @@ def read_master(doc: dict[str, Json], path: str) -> IngestResult:
         result.notes.append(f"ignored top-level keys: {', '.join(unknown)}")
     ops = doc["operations"]
     if not isinstance(ops, dict):
-        from ttgen.ingest.errors import TraceFormatError
-
         raise TraceFormatError(path, "operations must be an object", "/operations")
     eras: set[str] = set()
     for raw_op, entry in ops.items():
@@ -352,19 +380,33 @@ def read_metadata(v: Json, notes: list[str]) -> MasterMetadata:
         notes.append("metadata is not an object; ignored")
         return MasterMetadata()
     fields: dict[str, Any] = {}
+    malformed: list[str] = []
     models = v.get("models")
     if isinstance(models, list) and all(isinstance(m, str) for m in models):
         fields["models"] = tuple(models)
+    elif models is not None:
+        malformed.append("models")
     for key in ("unique_operations", "total_configurations"):
         val = v.get(key)
         if isinstance(val, int) and not isinstance(val, bool) and 0 <= val < 2**53:
             fields[key] = val
-    summary = v.get("operations_summary", v.get("operation_types"))
-    if isinstance(summary, dict) and all(isinstance(n, int) and not isinstance(n, bool) for n in summary.values()):
+        elif val is not None:
+            malformed.append(key)
+    summary_key = "operations_summary" if "operations_summary" in v else "operation_types"
+    summary = v.get(summary_key)
+    if isinstance(summary, dict) and all(
+        isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**53 for n in summary.values()
+    ):
         fields["operations_summary"] = tuple(sorted(summary.items()))
+    elif summary is not None:
+        malformed.append(summary_key)
     for key in ("last_updated", "trace_uid"):
         if isinstance(v.get(key), str):
             fields[key] = v[key]
+        elif v.get(key) is not None:
+            malformed.append(key)
+    if malformed:
+        notes.append(f"metadata fields malformed and ignored: {', '.join(malformed)}")
     ignored = sorted(
         set(v)
         - {
@@ -392,8 +434,6 @@ def _serialized_call(op: str, args: list[Json], ptr: str) -> OpConfig:
 
 def read_serialized_graph(doc: dict[str, Json], path: str) -> IngestResult:
     """Era A `GraphTracerUtils.serialize_graph` output: `{"content": [{"operation", "arguments": [...]}]}`."""
-    from ttgen.ingest.errors import TraceFormatError
-
     content = doc["content"]
     if not isinstance(content, list):
         raise TraceFormatError(path, "content must be a list", "/content")

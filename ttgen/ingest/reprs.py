@@ -59,7 +59,9 @@ from ttgen.model.values import INT_MAX, INT_MIN, KNOWN_ENUMS
 _INT = re.compile(r"[+-]?[0-9]+\Z")
 _FLOAT = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?f?\Z")
 _SPECIAL_FLOAT = {"inf": "inf", "+inf": "inf", "-inf": "-inf", "nan": "nan", "-nan": "nan"}
-_ENUM = re.compile(r"(?:ttnn\.)?([A-Za-z_][A-Za-z0-9_]*)(?:::|\.)([A-Za-z_][A-Za-z0-9_]*)\Z")
+# Enum and class names are ttnn's CamelCase type names: `os.system` is not an enum.
+_ENUM = re.compile(r"(?:ttnn\.)?([A-Z][A-Za-z0-9_]*)(?:::|\.)([A-Za-z_][A-Za-z0-9_]*)\Z")
+MAX_NESTING = 32
 _NULLS = {"nullopt", "std::nullopt", "None"}
 # Placeholders tracers print when they could not render a value.
 _UNCAPTURED = ("unsupported type", "<optional>", "UnparsedElement")
@@ -107,7 +109,26 @@ def split_top(text: str, sep: str = ",") -> list[str]:
     tail = text[start:].strip()
     if tail or parts:
         parts.append(tail)
+    if any(not p for p in parts):
+        raise ValueError(f"empty element in {text[:80]!r}")
     return parts
+
+
+def check_nesting(text: str) -> None:
+    """Printed values nest a few levels; deeper text is refused before any recursion."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise ValueError(f"value nested more than {MAX_NESTING} levels deep")
+
+
+def bracketed(text: str, pairs: tuple[str, ...] = ("[]", "{}")) -> bool:
+    return len(text) >= 2 and text[0] + text[-1] in pairs
 
 
 def checked_int(value: int) -> int:
@@ -119,7 +140,7 @@ def checked_int(value: int) -> int:
 def parse_int_list(text: str) -> tuple[int, ...]:
     """`[4, 8]`, `{224, 32}`, `(1, 2)` → ints."""
     t = text.strip()
-    if len(t) < 2 or t[0] + t[-1] not in ("[]", "{}", "()"):
+    if not bracketed(t, ("[]", "{}", "()")):
         raise ValueError(f"{text!r} is not a bracketed list of integers")
     inner = t[1:-1].strip()
     if not inner:
@@ -429,6 +450,7 @@ def parse_enum_text(text: str) -> EnumValue | None:
 def parse_cpp_value(text: str) -> ArgValue:
     """A non-tensor argument as V1 graph capture printed it (C++ operator<<)."""
     t = text.strip()
+    check_nesting(t)
     if is_uncaptured(t):
         raise ValueError(f"the tracer did not capture this value ({t[:80]!r})")
     if t in _NULLS:
@@ -442,7 +464,7 @@ def parse_cpp_value(text: str) -> ArgValue:
         return MemoryConfigValue(config=parse_memory_config_text(t))
     if _SHAPE.match(t):
         return parse_shape_text(t)
-    if t[:1] in "[{" and t[-1:] in "]}":
+    if bracketed(t):
         return ListValue(items=tuple(parse_cpp_value(x) for x in split_top(t[1:-1])))
     enum = parse_enum_text(t)
     if enum is not None:
@@ -452,13 +474,14 @@ def parse_cpp_value(text: str) -> ArgValue:
 
 # ----------------------------------------------------------------------------- object reprs
 
-_CALL = re.compile(r"((?:ttnn\.)?[A-Za-z_][A-Za-z0-9_.]*)\((.*)\)\Z", re.S)
+_CALL = re.compile(r"((?:[a-z_][a-z0-9_]*\.)*[A-Z][A-Za-z0-9_]*)\((.*)\)\Z", re.S)
 _KW = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)\Z", re.S)
 
 
 def parse_field_value(text: str) -> ArgValue:
     """A value inside an object repr: numbers, bools, nulls, enums, (x=..,y=..), lists, calls."""
     t = text.strip()
+    check_nesting(t)
     if t in _NULLS:
         return NoneValue()
     if t in ("true", "True", "false", "False"):
@@ -479,11 +502,14 @@ def parse_field_value(text: str) -> ArgValue:
     if t.startswith("MemoryConfig("):
         return MemoryConfigValue(config=parse_memory_config_text(t))
     if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
-        literal = ast.literal_eval(t)
+        try:
+            literal = ast.literal_eval(t)
+        except (SyntaxError, ValueError, MemoryError):
+            literal = None
         if not isinstance(literal, str):
-            raise ValueError(f"unreadable string {t!r}")
+            raise ValueError(f"unreadable string {t[:80]!r}")
         return StrValue(value=literal)
-    if t[:1] == "[" and t[-1:] == "]":
+    if bracketed(t, ("[]",)):
         return ListValue(items=tuple(parse_field_value(x) for x in split_top(t[1:-1])))
     enum = parse_enum_text(t)
     if enum is not None:
@@ -521,6 +547,7 @@ def parse_object_repr(type_name: str, text: str) -> ArgValue:
         if not (t.startswith("{") and t.endswith("}")):
             raise ValueError(f"unreadable set {t!r}")
         return SetValue(items=tuple(parse_field_value(x) for x in split_top(t[1:-1])))
+    check_nesting(t)
     call = _CALL.match(t)
     if not call or call.group(1).removeprefix("ttnn.").rsplit(".", 1)[-1] != short:
         raise ValueError(f"{t[:80]!r} is not a {short} repr")
@@ -534,7 +561,7 @@ def parse_object_repr(type_name: str, text: str) -> ArgValue:
         fields[kw.group(1)] = parse_field_value(kw.group(2))
     return build(
         ObjectValue,
-        type_name=short,
+        type_name=type_name,
         fields=tuple(FieldValue(name=k, value=fields[k]) for k in sorted(fields)),
     )
 
@@ -561,17 +588,14 @@ def parse_tensor_repr(text: str) -> TensorValue:
         raise ValueError(f"unreadable tensor description {text[:120]!r}")
     rest = m.group("rest")
     placement = None
-    mesh = _MESH_SHAPE.search(rest)
-    if mesh:
-        dist = _DIST_SHAPE.search(rest)
-        places = _PLACEMENTS.search(rest)
+    mesh, dist, places = _MESH_SHAPE.search(rest), _DIST_SHAPE.search(rest), _PLACEMENTS.search(rest)
+    if mesh or dist or places:
         if not dist or not places:
             raise ValueError("tensor on a mesh without distribution shape or placements")
-        placement = make_placement(
-            parse_placements(places.group(1)),
-            parse_int_list(dist.group(1)),
-            parse_int_list(mesh.group(1)),
-        )
+        distribution = parse_int_list(dist.group(1))
+        # a host tensor has a distribution but no mesh yet: the distribution is its mesh
+        mesh_shape = parse_int_list(mesh.group(1)) if mesh else distribution
+        placement = make_placement(parse_placements(places.group(1)), distribution, mesh_shape)
     spec = build(
         TensorSpec,
         shape=parse_int_list(m.group("shape")),

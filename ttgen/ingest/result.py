@@ -47,8 +47,27 @@ class IngestResult:
         except ValidationError as e:
             self.rejections.append(Rejection(op, pointer, describe_validation_error(e)))
             return
+        conflict = self._merge_conflict(config)
+        if conflict is not None:
+            self.rejections.append(Rejection(op, pointer, conflict))
+            return
         self.parsed[op] += 1
         self._add(config, pointer)
+
+    def _merge_conflict(self, config: OpConfig) -> str | None:
+        """Identical calls merge; one that returned something else (or came from another sweep
+        vector) cannot be merged without losing that, so it is reported instead."""
+        i = self._index.get((config.operation, config.config_hash))
+        if not self.merge_identical or i is None:
+            return None
+        kept = self.configs[i]
+        for what, mine, theirs in (
+            ("return value", config.output, kept.config.output),
+            ("sweep_source_hash", config.sweep_source_hash, kept.config.sweep_source_hash),
+        ):
+            if mine != theirs:
+                return f"same call as {kept.pointer} but a different {what}"
+        return None
 
     def reject(self, op: str, pointer: str, reason: str) -> None:
         self.present[op] += 1

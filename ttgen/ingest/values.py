@@ -152,11 +152,17 @@ def decode_memory_config(v: Json, ptr: str) -> MemoryConfig:
     shard = decode_shard_spec(d.get("shard_spec"), join_pointer(ptr, "shard_spec"))
     nd = None
     nd_raw = d.get("nd_shard_spec")
-    # A V1 nd_shard_spec with created_with_nd_shard_spec=0 is ttnn's own mirror of shard_spec.
-    if nd_raw not in (None, "None", "std::nullopt", "nullopt") and (
-        created_nd or layout is TensorMemoryLayout.ND_SHARDED
-    ):
-        nd = guarded(join_pointer(ptr, "nd_shard_spec"), lambda: parse_nd_shard_spec_json(nd_raw))
+    if nd_raw not in (None, "None", "std::nullopt", "nullopt"):
+        nd_ptr = join_pointer(ptr, "nd_shard_spec")
+        nd = guarded(nd_ptr, lambda: parse_nd_shard_spec_json(nd_raw))
+        if not created_nd and layout is not TensorMemoryLayout.ND_SHARDED:
+            # created_with_nd_shard_spec=0: ttnn derived this nd spec from shard_spec (V1 prints
+            # both). It carries nothing of its own, provided it agrees.
+            if shard is None:
+                raise Reject(nd_ptr, "nd_shard_spec without a shard_spec, yet not created with one")
+            if tuple(nd.shard_shape[-2:]) != shard.shape or nd.grid != shard.grid:
+                raise Reject(nd_ptr, "nd_shard_spec disagrees with the shard_spec it mirrors")
+            nd = None
     return guarded(
         ptr,
         lambda: build(MemoryConfig, memory_layout=layout, buffer_type=buffer, shard_spec=shard, nd_shard_spec=nd),
@@ -374,7 +380,7 @@ def _typed_dict(d: dict[str, Json], ptr: str) -> ArgValue:
             )
         )
     if set(rest) == {"fields"} and isinstance(rest["fields"], dict):
-        return _object(short, rest["fields"], join_pointer(ptr, "fields"), loose=False)
+        return _object(type_name, rest["fields"], join_pointer(ptr, "fields"), loose=False)
     text_keys = set(rest) & {"repr", "value"}
     if text_keys and set(rest) == text_keys:
         key = sorted(text_keys)[0]
@@ -382,15 +388,21 @@ def _typed_dict(d: dict[str, Json], ptr: str) -> ArgValue:
         if not isinstance(text, str):
             raise Reject(join_pointer(ptr, key), f"{short} {key} must be a string")
         try:
-            return parse_object_repr(short, text)
+            return parse_object_repr(type_name, text)
         except ValueError:
             # Kept verbatim: nothing lost, and the compiler refuses it where a value is needed.
-            return OpaqueValue(type_name=short, text=text)
+            return guarded(ptr, partial(build, OpaqueValue, type_name=type_name, text=text))
     # upstream's structured program-config dicts: {"type": T, field: value, ...}
-    return _object(short, rest, ptr, loose=True)
+    return _object(type_name, rest, ptr, loose=True)
+
+
+# Every nested decode extends the pointer, so its length bounds recursion on any path.
+MAX_POINTER_TOKENS = 64
 
 
 def decode_value(v: Json, ptr: str, *, cpp_strings: bool) -> ArgValue:
+    if ptr.count("/") > MAX_POINTER_TOKENS:
+        raise Reject(ptr[:200] + "…", f"value nested more than {MAX_POINTER_TOKENS} levels deep")
     if v is None:
         return NoneValue()
     if isinstance(v, bool):

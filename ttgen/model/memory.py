@@ -82,8 +82,8 @@ class MemoryConfig(Frozen):
     def _consistent(self) -> MemoryConfig:
         if not self.memory_layout.is_sharded and self.shard_spec is not None:
             raise ValueError("an INTERLEAVED memory config cannot carry a shard spec")
-        if self.nd_shard_spec is not None and self.memory_layout is not TensorMemoryLayout.ND_SHARDED:
-            raise ValueError("an nd_shard_spec needs memory_layout ND_SHARDED")
+        if self.nd_shard_spec is not None and not self.memory_layout.is_sharded:
+            raise ValueError("an INTERLEAVED memory config cannot carry an nd_shard_spec")
         if self.memory_layout is TensorMemoryLayout.ND_SHARDED and self.shard_spec is not None:
             raise ValueError("an ND_SHARDED memory config takes an nd_shard_spec, not a shard_spec")
         return self

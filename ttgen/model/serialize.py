@@ -74,6 +74,7 @@ def memory_config_to_json(mc: MemoryConfig) -> dict[str, Json]:
             "orientation": mc.shard_spec.orientation.name,
         }
     if mc.nd_shard_spec is not None:
+        out["created_with_nd_shard_spec"] = True
         nd = mc.nd_shard_spec
         out["nd_shard_spec"] = {
             "shard_shape": list(nd.shard_shape),
@@ -179,9 +180,24 @@ COMPUTE_KERNEL_FIELDS = frozenset(
 )
 
 
+_KERNEL_ENUM_FIELDS = {"math_fidelity": "MathFidelity", "throttle_level": "ThrottleLevel"}
+
+
 def is_compute_kernel_config(v: ObjectValue) -> bool:
+    """Only a config that upstream's spelling can express exactly is written in it."""
     names = {f.name for f in v.fields}
-    return v.type_name == "WormholeComputeKernelConfig" and "math_fidelity" in names and names <= COMPUTE_KERNEL_FIELDS
+    if v.type_name != "WormholeComputeKernelConfig" or "math_fidelity" not in names:
+        return False
+    if not names <= COMPUTE_KERNEL_FIELDS:
+        return False
+    for f in v.fields:
+        enum_name = _KERNEL_ENUM_FIELDS.get(f.name)
+        if enum_name is not None:
+            if not (isinstance(f.value, EnumValue) and f.value.enum == enum_name):
+                return False
+        elif not isinstance(f.value, BoolValue):
+            return False
+    return True
 
 
 def compute_kernel_config_to_json(v: ObjectValue) -> dict[str, Json]:

@@ -11,6 +11,13 @@ from ttgen.model.enums import DataType, Layout, StorageType
 from ttgen.model.memory import MemoryConfig
 
 
+def _prod(dims: tuple[int, ...]) -> int:
+    n = 1
+    for d in dims:
+        n *= d
+    return n
+
+
 class Replicate(Frozen):
     kind: Literal["replicate"] = "replicate"
 
@@ -26,9 +33,21 @@ Placement = Annotated[Replicate | Shard, Field(discriminator="kind")]
 class TensorPlacement(Frozen):
     """How a tensor is laid out over a multi-device mesh (`tensor_placement` in V2 traces)."""
 
-    placements: tuple[Placement, ...]
-    distribution_shape: tuple[PositiveDim, ...]
-    mesh_device_shape: tuple[PositiveDim, ...]
+    placements: Annotated[tuple[Placement, ...], Field(min_length=1, max_length=8)]
+    distribution_shape: Annotated[tuple[PositiveDim, ...], Field(min_length=1, max_length=8)]
+    mesh_device_shape: Annotated[tuple[PositiveDim, ...], Field(min_length=1, max_length=8)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TensorPlacement:
+        """One placement per distribution axis, and the distribution covers the mesh's devices
+        (a 1-D distribution `[32]` over a 4x8 mesh is how ttnn flattens a mesh)."""
+        if len(self.placements) != len(self.distribution_shape):
+            raise ValueError(f"{len(self.placements)} placement(s) for a {len(self.distribution_shape)}-D distribution")
+        if _prod(self.distribution_shape) != _prod(self.mesh_device_shape):
+            raise ValueError(
+                f"distribution {list(self.distribution_shape)} does not cover mesh {list(self.mesh_device_shape)}"
+            )
+        return self
 
     @property
     def num_devices(self) -> int:
@@ -51,6 +70,8 @@ class TensorSpec(Frozen):
 
     @model_validator(mode="after")
     def _recreatable(self) -> TensorSpec:
+        if self.dtype is DataType.INVALID or self.layout is Layout.INVALID:
+            raise ValueError("tensor dtype/layout INVALID is ttnn's placeholder, not a real tensor")
         mc = self.memory_config
         if mc.is_sharded and not mc.has_shard_spec:
             raise ValueError(

@@ -28,6 +28,8 @@ from ttgen.model.tensor import TensorSpec
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+# A class name as traces give it: `SDPAProgramConfig` or `ttnn.foo.SDPAProgramConfig`.
+CLASS_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*\.)*[A-Z][A-Za-z0-9_]*\Z")
 
 # Enums whose members ttgen knows exactly; other enum types (Topology, MathFidelity, ...) are kept
 # by name and validated as identifiers.
@@ -37,6 +39,12 @@ KNOWN_ENUMS = {
 
 INT_MIN = -(2**63)
 INT_MAX = 2**64 - 1
+
+
+def check_class_name(name: str) -> str:
+    if not CLASS_NAME.match(name) or any(keyword.iskeyword(p) for p in name.split(".")):
+        raise ValueError(f"type {name!r} is not a class name")
+    return name
 
 
 def check_identifier(name: str, what: str) -> str:
@@ -109,10 +117,15 @@ class EnumValue(Frozen):
     enum: str
     member: str
 
-    @field_validator("enum", "member")
+    @field_validator("enum")
+    @classmethod
+    def _class(cls, v: str) -> str:
+        return check_class_name(v)
+
+    @field_validator("member")
     @classmethod
     def _ident(cls, v: str) -> str:
-        return check_identifier(v, "enum name")
+        return check_identifier(v, "enum member")
 
     @field_validator("member")
     @classmethod
@@ -155,13 +168,13 @@ class MeshDeviceValue(Frozen):
     """The device argument of creation ops; generated code passes the test's own device."""
 
     kind: Literal["mesh_device"] = "mesh_device"
-    shape: tuple[PositiveDim, ...]
+    shape: Annotated[tuple[PositiveDim, ...], Field(min_length=1, max_length=8)]
     device_ids: tuple[Dim, ...] | None = None
 
 
 class MeshCoordinateValue(Frozen):
     kind: Literal["mesh_coordinate"] = "mesh_coordinate"
-    coords: tuple[Dim, ...]
+    coords: Annotated[tuple[Dim, ...], Field(min_length=1, max_length=8)]
 
 
 class ListValue(Frozen):
@@ -196,10 +209,8 @@ class ObjectValue(Frozen):
 
     @field_validator("type_name")
     @classmethod
-    def _dotted(cls, v: str) -> str:
-        if not DOTTED.match(v):
-            raise ValueError(f"object type {v!r} is not a dotted identifier")
-        return v
+    def _class(cls, v: str) -> str:
+        return check_class_name(v)
 
     @field_validator("fields")
     @classmethod
@@ -225,6 +236,11 @@ class OpaqueValue(Frozen):
     kind: Literal["opaque"] = "opaque"
     type_name: str
     text: str
+
+    @field_validator("type_name")
+    @classmethod
+    def _class(cls, v: str) -> str:
+        return check_class_name(v)
 
 
 ArgValue = Annotated[
