@@ -51,10 +51,7 @@ class TensorPlacement(Frozen):
 
     @property
     def num_devices(self) -> int:
-        n = 1
-        for d in self.mesh_device_shape:
-            n *= d
-        return n
+        return _prod(self.mesh_device_shape)
 
 
 class TensorSpec(Frozen):
@@ -84,7 +81,4 @@ class TensorSpec(Frozen):
 
     @property
     def volume(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return _prod(self.shape)
