@@ -66,6 +66,32 @@ def main(
     logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
 
 
+signatures_app = typer.Typer(help="The op signature catalog (sweeps_src/signatures/).", no_args_is_help=True)
+app.add_typer(signatures_app, name="signatures")
+
+
+@signatures_app.command("dump")
+def signatures_dump(
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Default: sweeps_src/signatures/ttnn-<version>.json")
+    ] = None,
+    python: Annotated[
+        str | None,
+        typer.Option("--python", help="Interpreter with a real ttnn (default: $TTGEN_TTNN_PYTHON or this one)."),
+    ] = None,
+) -> None:
+    """Introspect a real, importable ttnn (no device needed) and write its signature catalog."""
+    from ttgen.signatures.dump import DumpError, dump_catalog, write_catalog
+
+    try:
+        catalog = dump_catalog(python)
+    except DumpError as e:
+        fail(str(e))
+    path = write_catalog(catalog, out_path)
+    overloads = sum(len(o.overloads) for o in catalog.operations)
+    out.print(f"ttnn {catalog.ttnn_version}: {len(catalog.operations)} operations, {overloads} overloads -> {path}")
+
+
 @app.command()
 def version() -> None:
     """Print ttgen's version."""

@@ -1,0 +1,1 @@
+"""Op signatures from the real ttnn: dump, catalog, overload resolution and binding."""

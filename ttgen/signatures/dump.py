@@ -1,0 +1,53 @@
+"""`ttgen signatures dump`: introspect a real ttnn in its own interpreter and write the catalog."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ttgen.signatures.catalog import Catalog, catalog_path
+from ttgen.signatures.parse import parse_raw_dump
+
+INTROSPECT = Path(__file__).resolve().parent / "introspect.py"
+
+
+class DumpError(Exception):
+    pass
+
+
+def ttnn_python() -> str:
+    """The interpreter with ttnn: TTGEN_TTNN_PYTHON, else this one."""
+    return os.environ.get("TTGEN_TTNN_PYTHON") or sys.executable
+
+
+def dump_catalog(python: str | None = None) -> Catalog:
+    exe = python or ttnn_python()
+    if os.sep in exe:
+        exe = os.path.abspath(exe)  # not resolve(): a venv's python is a symlink to its base
+    env = {**os.environ, "TT_LOGGER_LEVEL": "error"}
+    # ttnn writes ./generated/ and reports into the working directory: keep them out of the repo
+    with tempfile.TemporaryDirectory(prefix="ttgen-sigdump-") as scratch:
+        try:
+            proc = subprocess.run(
+                [exe, str(INTROSPECT)], cwd=scratch, env=env, capture_output=True, text=True, timeout=600
+            )
+        except OSError as e:
+            raise DumpError(f"cannot run {exe}: {e.strerror}") from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise DumpError(f"{exe} could not introspect ttnn: {last}")
+    try:
+        return parse_raw_dump(json.loads(proc.stdout))
+    except (ValueError, KeyError) as e:
+        raise DumpError(f"unexpected introspection output: {e}") from None
+
+
+def write_catalog(catalog: Catalog, out: Path | None = None) -> Path:
+    path = out or catalog_path(catalog.ttnn_version)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(catalog.dumps(), encoding="utf-8")
+    return path
