@@ -7,6 +7,7 @@ and structured objects (compute kernel configs, program configs) stay structured
 
 from __future__ import annotations
 
+import enum
 import keyword
 import math
 import re
@@ -14,15 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from ttgen.facts.enums import ALL_ENUMS
 from ttgen.model.base import Coord, Dim, Frozen, PositiveDim
-from ttgen.model.enums import (
-    BufferType,
-    DataType,
-    Layout,
-    ShardOrientation,
-    StorageType,
-    TensorMemoryLayout,
-)
 from ttgen.model.memory import CoreRangeSet, MemoryConfig
 from ttgen.model.tensor import TensorSpec
 
@@ -33,9 +27,7 @@ CLASS_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*\.)*[A-Z][A-Za-z0-9_]*\Z")
 
 # Enums whose members ttgen knows exactly; other enum types (Topology, MathFidelity, ...) are kept
 # by name and validated as identifiers.
-KNOWN_ENUMS = {
-    cls.__name__: cls for cls in (DataType, Layout, TensorMemoryLayout, BufferType, ShardOrientation, StorageType)
-}
+KNOWN_ENUMS: dict[str, type[enum.Enum]] = {cls.__name__: cls for cls in ALL_ENUMS}
 
 INT_MIN = -(2**63)
 INT_MAX = 2**64 - 1
