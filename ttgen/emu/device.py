@@ -1,0 +1,72 @@
+"""Emulated devices: the per-arch facts ttnn reports on mock Wormhole (N150) and Blackhole (P150)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ttgen.emu.types import CoreCoord
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceModel:
+    arch: str
+    grid_x: int
+    grid_y: int
+    l1_bank_size: int  # usable bytes per L1 bank (l1_small_size=0, trace_region_size=0)
+    dram_banks: int
+    dram_bank_size: int
+    l1_alignment: int
+    dram_alignment: int
+
+
+# shared/reference/ttnn-0.81.1.md §2 "Hardware numbers", read off mock devices.
+DEVICE_MODELS = {
+    "wormhole_b0": DeviceModel("wormhole_b0", 8, 8, 1_393_312, 12, 1_072_693_184, 16, 32),
+    "blackhole": DeviceModel("blackhole", 13, 10, 1_461_120, 8, 4_277_141_376, 16, 64),
+}
+
+
+def selected_arch() -> str:
+    """TTGEN_ARCH, else upstream's ARCH_NAME, else wormhole_b0."""
+    arch = os.environ.get("TTGEN_ARCH") or os.environ.get("ARCH_NAME") or "wormhole_b0"
+    if arch not in DEVICE_MODELS:
+        raise RuntimeError(f"unknown arch {arch!r}; expected one of {', '.join(sorted(DEVICE_MODELS))}")
+    return arch
+
+
+class MeshDevice:
+    """A 1x1 mesh of one emulated chip, as `ttnn.open_device` returns."""
+
+    def __init__(self, device_id: int, model: DeviceModel, l1_small_size: int = 0) -> None:
+        self.device_id = device_id
+        self.model = model
+        self.l1_small_size = l1_small_size
+        self.is_open = True
+
+    def compute_with_storage_grid_size(self) -> CoreCoord:
+        return CoreCoord(self.model.grid_x, self.model.grid_y)
+
+    def dram_grid_size(self) -> CoreCoord:
+        return CoreCoord(self.model.dram_banks, 1)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (1, 1)
+
+    def get_num_devices(self) -> int:
+        return 1
+
+    def id(self) -> int:
+        return self.device_id
+
+    def __repr__(self) -> str:
+        return "MeshDevice(1x1 grid, 1 devices)"
+
+
+def open_device(*, device_id: int, l1_small_size: int = 0, trace_region_size: int = 0) -> MeshDevice:
+    return MeshDevice(device_id, DEVICE_MODELS[selected_arch()], l1_small_size)
+
+
+def close_device(device: MeshDevice) -> None:
+    device.is_open = False

@@ -1,0 +1,36 @@
+"""What generated code imports at run time. Lean by design: standard library and numpy (torch
+only to compute goldens); never the compiler side.
+
+`ttnn` is the selected backend (ttgen.runtime.backend); type checkers see ttgen's emulator,
+whose API is the subset of ttnn's that generated code uses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ttgen.runtime.case import Inputs
+from ttgen.runtime.outcome import Outcome, SkipCase, Status
+from ttgen.runtime.spec import ABSENT, DEVICE, Absent, DeviceRef, MeshPlacement, TensorSpec, present
+
+if TYPE_CHECKING:
+    import ttgen.emu as ttnn
+else:
+    from ttgen.runtime.backend import load_backend
+
+    ttnn = load_backend()
+
+__all__ = [
+    "ABSENT",
+    "DEVICE",
+    "Absent",
+    "DeviceRef",
+    "Inputs",
+    "MeshPlacement",
+    "Outcome",
+    "SkipCase",
+    "Status",
+    "TensorSpec",
+    "present",
+    "ttnn",
+]

@@ -1,0 +1,75 @@
+"""Inputs of one case: seeded host data turned into backend tensors, and the output check."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ttgen.runtime.outcome import Outcome, SkipCase, Status
+from ttgen.runtime.spec import DeviceRef, TensorSpec
+
+if TYPE_CHECKING:
+    import ttgen.emu as ttnn
+else:
+    from ttgen.runtime.backend import load_backend
+
+    ttnn = load_backend()
+
+
+def seed_for(op: str, case_id: str, name: str) -> int:
+    """Stable across processes and machines: the seed depends only on what the input is."""
+    return int.from_bytes(hashlib.sha256(f"{op}/{case_id}/{name}".encode()).digest()[:8], "little")
+
+
+def host_values(spec: TensorSpec, seed: int) -> np.ndarray[Any, np.dtype[Any]]:
+    """Seeded values whose range keeps goldens meaningful: floats in [-1, 1), small ints."""
+    rng = np.random.default_rng(seed)
+    name = spec.dtype.name
+    if name in ("UINT8", "UINT16", "UINT32"):
+        return rng.integers(0, 100, size=spec.shape, dtype=np.int64).astype(np.int32)
+    if name in ("INT32", "INT8"):
+        return rng.integers(-100, 100, size=spec.shape, dtype=np.int32)
+    return rng.uniform(-1.0, 1.0, size=spec.shape).astype(np.float32)
+
+
+class Inputs:
+    """Creates the inputs of one case on one device and keeps their host values for goldens."""
+
+    def __init__(self, op: str, case_id: str, device: Any) -> None:
+        self.op = op
+        self.case_id = case_id
+        self.device = device
+        self.host: dict[str, Any] = {}
+
+    def tensor(self, name: str, spec: TensorSpec) -> Any:
+        if spec.placement is not None and spec.placement.num_devices > 1:
+            mesh = "x".join(str(d) for d in spec.placement.mesh_shape)
+            raise SkipCase(f"{name} was traced on a {mesh} mesh; this backend has a single device")
+        values = host_values(spec, seed_for(self.op, self.case_id, name))
+        self.host[name] = values
+        host = ttnn.Tensor(values, spec.dtype, None, spec.layout)
+        if not spec.on_device:
+            return host
+        return ttnn.to_device(host, self.device, spec.memory_config)
+
+    def value(self, name: str, value: Any) -> Any:
+        """A traced argument ready to pass: tensors created, the device substituted."""
+        if isinstance(value, TensorSpec):
+            return self.tensor(name, value)
+        if isinstance(value, DeviceRef):
+            return self.device
+        if isinstance(value, tuple) and any(isinstance(v, TensorSpec | DeviceRef) for v in value):
+            return [self.value(f"{name}[{i}]", v) for i, v in enumerate(value)]
+        return value
+
+    def check(self, output: Any, expected: TensorSpec | None = None) -> Outcome:
+        """Compare the output's spec with the traced one; numerics need a golden and a device
+        that computes (the emulator's numerics arrive with it)."""
+        if expected is not None:
+            got = (tuple(output.shape), output.dtype, output.layout, output.memory_config())
+            want = (expected.shape, expected.dtype, expected.layout, expected.memory_config)
+            if got != want:
+                return Outcome(Status.FAIL_ASSERT, f"output spec {got} differs from the traced {want}")
+        return Outcome(Status.SKIP, f"no numeric check for {self.op} on this backend yet")

@@ -1,0 +1,57 @@
+"""Glue between generated pytest files and the runtime (imported only under pytest)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import pytest
+
+from ttgen.runtime.outcome import Outcome, SkipCase, Status
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """From sweeps_src/expectations: a known failure (xfail, strict) or a case not to run (skip)."""
+
+    kind: Literal["xfail", "skip"]
+    reason: str
+
+
+def xfail(reason: str) -> Expectation:
+    return Expectation("xfail", reason)
+
+
+def skip(reason: str) -> Expectation:
+    return Expectation("skip", reason)
+
+
+def params(cases: Mapping[str, object], expected: Mapping[str, Expectation]) -> list[Any]:
+    """One pytest param per case id (sorted, as CASES is), with its expectation's mark."""
+    out: list[Any] = []
+    for case_id in cases:
+        e = expected.get(case_id)
+        if e is None:
+            out.append(case_id)
+        elif e.kind == "xfail":
+            out.append(pytest.param(case_id, marks=pytest.mark.xfail(reason=e.reason, strict=True)))
+        else:
+            out.append(pytest.param(case_id, marks=pytest.mark.skip(reason=e.reason)))
+    return out
+
+
+def verify(run: Callable[[C, Any], Outcome], case: C, device: Any) -> None:
+    """Run a case under pytest: skips are skips (with their reason), anything else not PASS fails."""
+    try:
+        outcome = run(case, device)
+    except SkipCase as e:
+        pytest.skip(e.reason)
+    except NotImplementedError as e:  # the emulator's NotEmulatedError
+        pytest.skip(str(e))
+    if outcome.status is Status.SKIP:
+        pytest.skip(outcome.message)
+    if outcome.status is not Status.PASS:
+        pytest.fail(f"{outcome.status.value}: {outcome.message}")

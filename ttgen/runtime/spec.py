@@ -1,0 +1,80 @@
+"""What generated cases hold: a tensor to create, or a sentinel for an absent argument."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    import ttgen.emu as ttnn
+
+
+@dataclass(frozen=True, slots=True)
+class MeshPlacement:
+    """How a traced tensor was laid out over a mesh: mesh shape, per-axis placements
+    (`"Replicate"` or `"Shard(dim)"`) and the distribution shape."""
+
+    mesh_shape: tuple[int, ...]
+    placements: tuple[str, ...]
+    distribution_shape: tuple[int, ...]
+
+    @property
+    def num_devices(self) -> int:
+        n = 1
+        for d in self.mesh_shape:
+            n *= d
+        return n
+
+
+@dataclass(frozen=True, slots=True)
+class TensorSpec:
+    """A traced tensor argument: generated code creates it (seeded values) before the call."""
+
+    shape: tuple[int, ...]
+    dtype: ttnn.DataType
+    layout: ttnn.Layout
+    memory_config: ttnn.MemoryConfig
+    on_device: bool = True
+    placement: MeshPlacement | None = None
+
+
+class Absent:
+    """The argument was not traced: the op's own default applies (distinct from None)."""
+
+    _instance: Absent | None = None
+
+    def __new__(cls) -> Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT: Final = Absent()
+
+
+class DeviceRef:
+    """A traced device argument: replaced by the device the test runs on."""
+
+    _instance: DeviceRef | None = None
+
+    def __new__(cls) -> DeviceRef:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "DEVICE"
+
+
+DEVICE: Final = DeviceRef()
+
+
+def present(**kwargs: Any) -> dict[str, Any]:
+    """Keyword arguments without the absent ones: `ttnn.add(a, b, **present(dtype=case.dtype))`."""
+    return {k: v for k, v in kwargs.items() if v is not ABSENT}
