@@ -1,0 +1,93 @@
+"""The hand-maintained data under sweeps_src/: goldens, PCC thresholds, timeouts, expectations.
+Formats are documented in README ("sweeps_src data"); each file is validated when read."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SWEEPS_SRC = Path(__file__).resolve().parent.parent.parent / "sweeps_src"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Goldens(_Strict):
+    about: str = ""
+    goldens: dict[str, str]
+
+
+class PccTable(_Strict):
+    about: str = ""
+    default: float = Field(gt=0, le=1)
+    ops: dict[str, float] = {}
+    dtypes: dict[str, float] = {}
+
+
+class Timeouts(_Strict):
+    about: str = ""
+    default: int = Field(gt=0)
+    ops: dict[str, int] = {}
+
+
+class Expectation(_Strict):
+    op: str
+    case: str
+    kind: Literal["xfail", "skip"]
+    reason: str = Field(min_length=1)
+
+
+class Expectations(_Strict):
+    about: str = ""
+    expectations: list[Expectation]
+
+
+class SweepsData(_Strict):
+    goldens: Goldens
+    pcc: PccTable
+    timeouts: Timeouts
+    expectations: Expectations
+
+    def golden(self, op: str) -> str | None:
+        return self.goldens.goldens.get(op)
+
+    def pcc_table(self, op: str) -> dict[str, float]:
+        """Threshold by input dtype for this op: "default", plus lower ones for block floats."""
+        base = self.pcc.ops.get(op, self.pcc.default)
+        table = {"default": base}
+        for dtype, threshold in sorted(self.pcc.dtypes.items()):
+            table[dtype] = min(base, threshold)
+        return table
+
+    def timeout(self, op: str) -> int:
+        return self.timeouts.ops.get(op, self.timeouts.default)
+
+    def expected(self, op: str) -> dict[str, Expectation]:
+        return {e.case: e for e in self.expectations.expectations if e.op == op}
+
+    def for_op(self, op: str) -> dict[str, Any]:
+        """Everything about `op` that generated code depends on (part of its input digest)."""
+        return {
+            "golden": self.golden(op),
+            "pcc": self.pcc_table(op),
+            "timeout": self.timeout(op),
+            "expectations": {k: v.model_dump() for k, v in sorted(self.expected(op).items())},
+        }
+
+
+@cache
+def load_sweeps_data(root: Path = SWEEPS_SRC) -> SweepsData:
+    def read(name: str) -> Any:
+        return json.loads((root / name).read_text(encoding="utf-8"))
+
+    return SweepsData(
+        goldens=Goldens.model_validate(read("goldens.json")),
+        pcc=PccTable.model_validate(read("pcc.json")),
+        timeouts=Timeouts.model_validate(read("timeouts.json")),
+        expectations=Expectations.model_validate(read("expectations.json")),
+    )
