@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== ruff"
-.venv/bin/ruff check ttgen tests tools
-.venv/bin/ruff format --check ttgen tests tools
-echo "== mypy --strict ttgen/"
+.venv/bin/ruff check ttgen tests tools generated
+.venv/bin/ruff format --check ttgen tests tools generated
+echo "== mypy --strict ttgen/ generated/"
 .venv/bin/mypy --strict ttgen/
+.venv/bin/mypy --strict generated/
+echo "== ttgen check (generated/ is what the embedded master compiles to)"
+.venv/bin/ttgen check
 echo "== pytest"
 exec .venv/bin/pytest "$@"

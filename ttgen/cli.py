@@ -92,6 +92,91 @@ def signatures_dump(
     out.print(f"ttnn {catalog.ttnn_version}: {len(catalog.operations)} operations, {overloads} overloads -> {path}")
 
 
+OutOption = Annotated[Path, typer.Option("--out", help="Directory of generated code (a Python package).")]
+DEFAULT_OUT = Path("generated")
+
+
+def _compilation(master: Path, out: Path) -> Any:
+    from ttgen.compile.compiler import CompileError, compile_master
+    from ttgen.compile.fmt import FormatError
+
+    try:
+        return compile_master(master, out)
+    except TraceFormatError as e:
+        fail(str(e))
+    except (CompileError, FormatError) as e:
+        fail(str(e))
+
+
+def _summary(comp: Any) -> None:
+    rejected = comp.rejections
+    ops = sum(1 for r in comp.reports if r.cases)
+    out.print(
+        f"{comp.master}: {len(comp.reports)} ops, {comp.configurations} configurations: "
+        f"{comp.cases} cases in {ops} ops, {len(rejected)} rejected"
+    )
+    ingest_rejected = comp.ingest.rejections if comp.ingest is not None else []
+    if ingest_rejected:
+        out.print(f"  and {len(ingest_rejected)} configurations rejected when read (see: ttgen stats)")
+    by_reason: dict[str, list[Any]] = {}
+    for r in rejected:
+        by_reason.setdefault(r.reason, []).append(r)
+    for reason, items in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        ops_named = ", ".join(sorted({clean(i.operation) for i in items}))
+        out.print(f"  rejected {len(items)}: {clean(reason)} [{ops_named}]")
+
+
+@app.command("compile")
+def compile_cmd(
+    op: Annotated[
+        list[str] | None, typer.Option("--op", help="Operation(s) to compile: add, ttnn.add, ttnn::add.")
+    ] = None,
+    all_ops: Annotated[bool, typer.Option("--all", help="Every operation of the master.")] = False,
+    master: MasterOption = DEFAULT_MASTER,
+    out_dir: OutOption = DEFAULT_OUT,
+) -> None:
+    """Compile traced configurations into sweep modules and pytest files (writes only what changed)."""
+    from ttgen.compile.outputs import write
+
+    if bool(op) == all_ops:
+        fail("give --op OP (one or more) or --all")
+    comp = _compilation(master, out_dir)
+    only = None
+    if op:
+        known = tuple(r.op for r in comp.reports)
+        only = []
+        for q in op:
+            name = resolve_op_query(q, known)
+            if name is None:
+                fail(f"no operation {q!r} in {master.as_posix()}")
+            only.append(name)
+    report = write(comp, only)
+    _summary(comp)
+    out.print(
+        f"wrote {len(report.written)} file(s), {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed under {out_dir.as_posix()}/"
+    )
+
+
+@app.command()
+def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OUT) -> None:
+    """Exit 1, with a unified diff and a reason per file, when generated code is stale, missing,
+    orphaned or hand-edited; 0 when it is exactly what `ttgen compile --all` would write."""
+    from ttgen.compile.outputs import check as check_files
+
+    comp = _compilation(master, out_dir)
+    findings = check_files(comp)
+    if not findings:
+        out.print(f"{out_dir.as_posix()}/ is up to date with {comp.master} ({comp.cases} cases)")
+        return
+    for f in findings:
+        sys.stdout.write(f.diff)
+    for f in findings:
+        out.print(f"{out_dir.as_posix()}/{f.path}: {f.reason}: {f.detail}")
+    out.print(f"{len(findings)} file(s) out of date; regenerate with: ttgen compile --all --master {comp.master}")
+    raise typer.Exit(1)
+
+
 @app.command()
 def version() -> None:
     """Print ttgen's version."""

@@ -82,7 +82,7 @@ class OpPlan:
 def provenance(config: OpConfig) -> tuple[str, ...]:
     lines = []
     for e in config.executions[:MAX_PROVENANCE_LINES]:
-        text = f"{e.source} x{e.count}"
+        text = f"{e.source} ×{e.count}"
         mi = e.machine_info
         if mi is not None:
             bits = [b for b in (mi.board_type, mi.device_series) if b]

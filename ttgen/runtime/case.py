@@ -18,9 +18,10 @@ else:
     ttnn = load_backend()
 
 
-def seed_for(op: str, case_id: str, name: str) -> int:
+def seed_for(op: str, name: str, spec: TensorSpec) -> int:
     """Stable across processes and machines: the seed depends only on what the input is."""
-    return int.from_bytes(hashlib.sha256(f"{op}/{case_id}/{name}".encode()).digest()[:8], "little")
+    key = f"{op}/{name}/{spec.shape}/{spec.dtype.name}"
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
 
 
 def host_values(spec: TensorSpec, seed: int) -> np.ndarray[Any, np.dtype[Any]]:
@@ -37,17 +38,18 @@ def host_values(spec: TensorSpec, seed: int) -> np.ndarray[Any, np.dtype[Any]]:
 class Inputs:
     """Creates the inputs of one case on one device and keeps their host values for goldens."""
 
-    def __init__(self, op: str, case_id: str, device: Any) -> None:
+    def __init__(self, op: str, device: Any, *, golden: str | None, pcc: dict[str, float]) -> None:
         self.op = op
-        self.case_id = case_id
         self.device = device
+        self.golden = golden
+        self.pcc = pcc
         self.host: dict[str, Any] = {}
 
     def tensor(self, name: str, spec: TensorSpec) -> Any:
         if spec.placement is not None and spec.placement.num_devices > 1:
             mesh = "x".join(str(d) for d in spec.placement.mesh_shape)
             raise SkipCase(f"{name} was traced on a {mesh} mesh; this backend has a single device")
-        values = host_values(spec, seed_for(self.op, self.case_id, name))
+        values = host_values(spec, seed_for(self.op, name, spec))
         self.host[name] = values
         host = ttnn.Tensor(values, spec.dtype, None, spec.layout)
         if not spec.on_device:
@@ -72,4 +74,6 @@ class Inputs:
             want = (expected.shape, expected.dtype, expected.layout, expected.memory_config)
             if got != want:
                 return Outcome(Status.FAIL_ASSERT, f"output spec {got} differs from the traced {want}")
-        return Outcome(Status.SKIP, f"no numeric check for {self.op} on this backend yet")
+        if self.golden is None:
+            return Outcome(Status.SKIP, f"no golden for {self.op} in sweeps_src/goldens.json")
+        return Outcome(Status.SKIP, f"numeric check against golden {self.golden!r} is not available yet")

@@ -1,0 +1,139 @@
+"""Writing generated files (only what changed) and checking them against a fresh compile."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ttgen.compile.compiler import GENERATED_MARK, MANIFEST, Compilation, digest
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    written: list[str]
+    unchanged: list[str]
+    removed: list[str]
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def on_disk(out: Path) -> dict[str, str]:
+    """Every file ttgen owns under out: the manifest and every .py file."""
+    if not out.is_dir():
+        return {}
+    found = {}
+    for p in sorted(out.rglob("*")):
+        if p.is_file() and (p.suffix == ".py" or p.name == MANIFEST) and "__pycache__" not in p.parts:
+            try:
+                found[p.relative_to(out).as_posix()] = p.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                found[p.relative_to(out).as_posix()] = "<not UTF-8>"
+    return found
+
+
+def is_generated(text: str) -> bool:
+    return text.startswith(GENERATED_MARK)
+
+
+def write(comp: Compilation, only_ops: list[str] | None = None) -> WriteReport:
+    """Write changed files. With only_ops, just those ops' files (plus shared support files and
+    the manifest); otherwise everything, and generated files no longer produced are removed."""
+    existing = on_disk(comp.out)
+    selected = set(comp.files)
+    if only_ops is not None:
+        op_owned = {rel for rels in comp.op_files.values() for rel in rels}
+        mine = {rel for op in only_ops for rel in comp.op_files.get(op, [])}
+        selected = (set(comp.files) - op_owned) | mine
+    manifest = _merged_manifest(comp, existing, selected)
+    written, unchanged = [], []
+    for rel in sorted(selected | {MANIFEST}):
+        text = manifest if rel == MANIFEST else comp.files[rel]
+        if existing.get(rel) == text:
+            unchanged.append(rel)
+        else:
+            _atomic_write(comp.out / rel, text)
+            written.append(rel)
+    removed = []
+    if only_ops is None:
+        for rel, text in existing.items():
+            if rel not in comp.files and is_generated(text):
+                (comp.out / rel).unlink()
+                removed.append(rel)
+    return WriteReport(written, unchanged, removed)
+
+
+def _merged_manifest(comp: Compilation, existing: dict[str, str], selected: set[str]) -> str:
+    """For a partial compile, files not rewritten keep their previous manifest entries."""
+    if selected >= set(comp.files) or MANIFEST not in existing:
+        return comp.files[MANIFEST]
+    try:
+        old = json.loads(existing[MANIFEST]).get("files", {})
+    except ValueError:
+        old = {}
+    fresh = json.loads(comp.files[MANIFEST])
+    for rel in list(fresh["files"]):
+        if rel not in selected and rel in old:
+            fresh["files"][rel] = old[rel]
+    return json.dumps(fresh, indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: str
+    reason: str  # stale | missing | orphaned | hand-edited
+    detail: str
+    diff: str
+
+
+def check(comp: Compilation) -> list[Finding]:
+    """Compare out/ with a fresh compile. One finding per file that differs, with the reason:
+    missing (should exist), orphaned (generated, no longer produced), hand-edited (differs from
+    what ttgen wrote, per the manifest), stale (what ttgen wrote, but its inputs changed)."""
+    existing = on_disk(comp.out)
+    try:
+        recorded = json.loads(existing.get(MANIFEST, "{}")).get("files", {})
+    except ValueError:
+        recorded = {}
+    findings = []
+    for rel, want in sorted(comp.files.items()):
+        have = existing.get(rel)
+        if have == want:
+            continue
+        if have is None:
+            findings.append(Finding(rel, "missing", "not on disk; run ttgen compile", _diff(rel, "", want)))
+        elif rel == MANIFEST:
+            findings.append(
+                Finding(rel, "stale", "the manifest does not describe this compile", _diff(rel, have, want))
+            )
+        elif rel in recorded and recorded[rel].get("sha256") == digest(have):
+            findings.append(
+                Finding(rel, "stale", "its inputs changed since it was generated; regenerate", _diff(rel, have, want))
+            )
+        else:
+            findings.append(
+                Finding(rel, "hand-edited", "differs from what ttgen wrote; regenerate", _diff(rel, have, want))
+            )
+    for rel, have in sorted(existing.items()):
+        if rel not in comp.files:
+            findings.append(Finding(rel, "orphaned", "no configuration produces it", _diff(rel, have, "")))
+    return findings
+
+
+def _diff(rel: str, old: str, new: str) -> str:
+    return "".join(
+        difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}", n=2)
+    )

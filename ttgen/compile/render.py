@@ -1,0 +1,91 @@
+"""Arrange plans into files with the jinja2 templates in templates/ (layout only: every value
+was already printed by ttgen.compile.printers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ttgen import __version__
+from ttgen.compile.plan import FieldPlan, OpPlan
+from ttgen.compile.sweeps_src import SweepsData
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # Python source, not HTML: values arrive as printed source
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters["pyrepr"] = repr
+
+
+def _import_order(name: str) -> tuple[int, str]:
+    """ruff/isort order-by-type: CONSTANTS, Classes, functions."""
+    kind = 0 if name.isupper() else 1 if name[0].isupper() else 2
+    return (kind, name)
+
+
+def runtime_imports(plan: OpPlan) -> list[str]:
+    names = {"Inputs", "Outcome", "TensorSpec", "ttnn"}
+    if plan.optional_fields:
+        names |= {"ABSENT", "Absent", "present"}
+    sources = " ".join(src for c in plan.cases for _, src in c.args) + " ".join(c.expected or "" for c in plan.cases)
+    types = " ".join(f.type for f in plan.fields)
+    if "DEVICE" in sources:
+        names.add("DEVICE")
+    if "DeviceRef" in types:
+        names.add("DeviceRef")
+    if "MeshPlacement(" in sources:
+        names.add("MeshPlacement")
+    return sorted(names, key=_import_order)
+
+
+def _arg(f: FieldPlan) -> str:
+    return f"inputs.value({f.name!r}, case.{f.name})" if f.via_inputs else f"case.{f.name}"
+
+
+def call_args(plan: OpPlan) -> list[str]:
+    """Positional parameters in order, then keywords; absent-able keywords through present()."""
+    args = [_arg(f) for f in plan.positional_fields]
+    args += [f"{f.name}={_arg(f)}" for f in plan.keyword_fields]
+    if plan.optional_fields:
+        args.append("**present(" + ", ".join(f"{f.name}={_arg(f)}" for f in plan.optional_fields) + ")")
+    return args
+
+
+def render_sweep_module(plan: OpPlan, master: str, data: SweepsData) -> str:
+    return _ENV.get_template("sweep_module.py.j2").render(
+        version=__version__,
+        master=master,
+        plan=plan,
+        runtime_imports=runtime_imports(plan),
+        timeout=data.timeout(plan.op),
+        golden=data.golden(plan.op),
+        pcc=data.pcc_table(plan.op),
+        call=plan.op,
+        call_args=call_args(plan),
+    )
+
+
+def render_test_module(plan: OpPlan, master: str, data: SweepsData, sweep_package: str) -> str:
+    expected = data.expected(plan.op)
+    known = {c.case_id for c in plan.cases}
+    expectations = [(case_id, e) for case_id, e in sorted(expected.items()) if case_id in known]
+    return _ENV.get_template("test_module.py.j2").render(
+        version=__version__,
+        master=master,
+        plan=plan,
+        sweep_package=sweep_package,
+        expectations=expectations,
+        expectation_kinds=sorted({e.kind for _, e in expectations}),
+    )
+
+
+def render_support(name: str, **context: Any) -> str:
+    return _ENV.get_template(name).render(version=__version__, **context)
