@@ -16,7 +16,7 @@ from pathlib import Path
 from ttgen import __version__
 from ttgen.compile.fmt import format_source
 from ttgen.compile.plan import OpPlan, plan_op
-from ttgen.compile.render import render_support, render_sweep_module, render_test_module
+from ttgen.compile.render import render_support, render_sweep_module, render_test_module, test_digest
 from ttgen.compile.sweeps_src import SweepsData, load_sweeps_data
 from ttgen.ingest import IngestResult, Rejection, ingest_path
 from ttgen.model import OpConfig
@@ -115,7 +115,8 @@ def compile_master(
         }
         for rel, text in texts.items():
             comp.files[rel] = format_source(text, rel)
-            comp.file_inputs[rel] = plan.digest
+        comp.file_inputs[sweep_rel] = plan.digest
+        comp.file_inputs[test_rel] = test_digest(plan, data)
         comp.op_files[plan.op] = list(texts)
     op_rels = sorted(comp.files)
     support = {"conftest.py": format_source(render_support("conftest.py.j2"), "conftest.py")}

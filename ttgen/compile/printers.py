@@ -58,9 +58,10 @@ def ident(name: str) -> str:
 
 
 def ttnn_attr(name: str) -> str:
-    """`ttnn.<name>`, only for names ttgen's ttnn API provides (so generated code type-checks)."""
+    """`ttnn.<name>`, only for names ttgen's ttnn API defines (its explicit exports, not the
+    catch-all for unemulated ops), so generated code type-checks and imports everywhere."""
     ident(name)
-    if not hasattr(emu, name):
+    if name not in emu.__all__:
         raise Unprintable(f"ttnn.{name} is not in ttgen's ttnn API")
     return f"ttnn.{name}"
 
@@ -153,7 +154,7 @@ def enum_source(v: EnumValue) -> str:
         return dtype_source(DataType[v.member])
     if v.enum == "Layout":
         return layout_source(Layout[v.member])
-    cls = getattr(emu, v.enum, None)
+    cls = vars(emu).get(v.enum) if v.enum in emu.__all__ else None
     if cls is None or not hasattr(cls, ident(v.member)):
         raise Unprintable(f"ttnn.{v.enum}.{v.member} is not in ttgen's ttnn API")
     return f"{ttnn_attr(v.enum)}.{v.member}"

@@ -3,6 +3,8 @@ was already printed by ttgen.compile.printers)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +75,21 @@ def render_sweep_module(plan: OpPlan, master: str, data: SweepsData) -> str:
     )
 
 
-def render_test_module(plan: OpPlan, master: str, data: SweepsData, sweep_package: str) -> str:
-    expected = data.expected(plan.op)
+def test_expectations(plan: OpPlan, data: SweepsData) -> list[tuple[str, Any]]:
     known = {c.case_id for c in plan.cases}
-    expectations = [(case_id, e) for case_id, e in sorted(expected.items()) if case_id in known]
+    return [(case_id, e) for case_id, e in sorted(data.expected(plan.op).items()) if case_id in known]
+
+
+def test_digest(plan: OpPlan, data: SweepsData) -> str:
+    """The pytest file depends on the op and its expectations only, not on the cases."""
+    payload = {"op": plan.op, "expectations": [(k, e.model_dump()) for k, e in test_expectations(plan, data)]}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def render_test_module(plan: OpPlan, master: str, data: SweepsData, sweep_package: str) -> str:
+    expectations = test_expectations(plan, data)
     return _ENV.get_template("test_module.py.j2").render(
+        digest=test_digest(plan, data),
         version=__version__,
         master=master,
         plan=plan,
