@@ -244,3 +244,33 @@ def test_fixture_outputs_type_check_and_collect(tmp_path: Path) -> None:
         )  # fmt: skip
         # a master whose every configuration was rejected compiles to no tests (pytest exit 5)
         assert collect.returncode == (0 if cases else 5), collect.stdout[-2000:]
+
+
+def test_fingerprint_covers_master_and_sweeps_src(tmp_path: Path) -> None:
+    from ttgen.compile.compiler import fingerprint
+    from ttgen.compile.sweeps_src import SWEEPS_SRC
+
+    master = tmp_path / "m.json"
+    shutil.copy(EMBEDDED_MASTER, master)
+    data = tmp_path / "sweeps_src"
+    shutil.copytree(SWEEPS_SRC, data)
+    base = fingerprint(master, data)
+    assert fingerprint(master, data) == base
+    master.write_text(master.read_text().replace('"count": 4', '"count": 5'))
+    assert fingerprint(master, data) != base
+    shutil.copy(EMBEDDED_MASTER, master)
+    (data / "pcc.json").write_text((data / "pcc.json").read_text().replace("0.999", "0.998"))
+    assert fingerprint(master, data) != base
+
+
+def test_fast_check_declines_after_a_partial_compile(project: Path) -> None:
+    doc = master_doc(project)
+    doc["operations"]["ttnn.relu"]["configurations"][0]["arguments"]["arg0"]["original_shape"] = [8, 1, 32, 32]
+    doc["operations"]["ttnn.gelu"]["configurations"][0]["arguments"]["arg0"]["original_shape"] = [8, 1, 32, 32]
+    save_master(project, doc)
+    assert ttgen("compile", "--op", "relu", cwd=project).returncode == 0
+    manifest = json.loads((project / "generated" / "MANIFEST.json").read_text())
+    assert manifest["fingerprint"] is None  # gelu is still stale: not a full compile
+    assert ttgen("check", cwd=project).returncode == 1
+    assert ttgen("compile", "--op", "gelu", cwd=project).returncode == 0
+    assert ttgen("check", cwd=project).returncode == 0

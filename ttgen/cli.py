@@ -163,7 +163,11 @@ def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OU
     """Exit 1, with a unified diff and a reason per file, when generated code is stale, missing,
     orphaned or hand-edited; 0 when it is exactly what `ttgen compile --all` would write."""
     from ttgen.compile.outputs import check as check_files
+    from ttgen.compile.outputs import up_to_date
 
+    if up_to_date(master, out_dir):
+        out.print(f"{out_dir.as_posix()}/ is up to date with {master.as_posix()} (fingerprint and file digests match)")
+        return
     comp = _compilation(master, out_dir)
     findings = check_files(comp)
     if not findings:

@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ttgen import __version__
-from ttgen.compile.fmt import format_source
+from ttgen.compile.fmt import check_syntax, format_source
 from ttgen.compile.plan import OpPlan, plan_op
-from ttgen.compile.render import render_support, render_sweep_module, render_test_module, test_digest
+from ttgen.compile.render import (
+    CASES_MARK,
+    cases_block,
+    render_support,
+    render_sweep_skeleton,
+    render_test_module,
+    test_digest,
+)
 from ttgen.compile.sweeps_src import SweepsData, load_sweeps_data
 from ttgen.ingest import IngestResult, Rejection, ingest_path
 from ttgen.model import OpConfig
@@ -47,6 +54,7 @@ class Compilation:
     op_files: dict[str, list[str]] = field(default_factory=dict)  # op → its files
     reports: list[OpReport] = field(default_factory=list)
     ingest: IngestResult | None = None
+    fingerprint: str | None = None
 
     @property
     def configurations(self) -> int:
@@ -109,12 +117,17 @@ def compile_master(
         sweep_rel = "/".join(["sweeps", *segments[:-1], f"{plan.module_name}.py"])
         test_rel = "/".join(["tests", *segments[:-1], f"test_{plan.module_name}.py"])
         sweep_package = ".".join([out.name, "sweeps", *segments[:-1]])
+        skeleton = format_source(render_sweep_skeleton(plan, comp.master, data), sweep_rel)
+        if skeleton.count(CASES_MARK + "\n") != 1:
+            raise CompileError(f"{sweep_rel}: the CASES placeholder did not survive formatting")
+        sweep = skeleton.replace(CASES_MARK + "\n", cases_block(plan) + "\n")
+        check_syntax(sweep, sweep_rel)
         texts = {
-            sweep_rel: render_sweep_module(plan, comp.master, data),
-            test_rel: render_test_module(plan, comp.master, data, sweep_package),
+            sweep_rel: sweep,
+            test_rel: format_source(render_test_module(plan, comp.master, data, sweep_package), test_rel),
         }
         for rel, text in texts.items():
-            comp.files[rel] = format_source(text, rel)
+            comp.files[rel] = text
         comp.file_inputs[sweep_rel] = plan.digest
         comp.file_inputs[test_rel] = test_digest(plan, data)
         comp.op_files[plan.op] = list(texts)
@@ -125,15 +138,56 @@ def compile_master(
     for rel, text in support.items():
         comp.files[rel] = text
         comp.file_inputs[rel] = None
-    comp.files[MANIFEST] = manifest_text(comp)
+    comp.fingerprint = fingerprint(master)
+    comp.files[MANIFEST] = manifest_text(comp, comp.fingerprint)
     return comp
 
 
-def manifest_text(comp: Compilation) -> str:
+def manifest_text(comp: Compilation, fingerprint: str | None = None) -> str:
     files = {
         rel: {"sha256": digest(text), "inputs": comp.file_inputs.get(rel)}
         for rel, text in sorted(comp.files.items())
         if rel != MANIFEST
     }
-    doc = {"ttgen": __version__, "master": comp.master, "files": files}
+    doc = {"ttgen": __version__, "master": comp.master, "fingerprint": fingerprint, "files": files}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def fingerprint(master: Path, data_root: Path | None = None, catalog_file: Path | None = None) -> str:
+    """Everything generated code is a function of: the master's bytes and displayed path, the
+    sweeps_src data, the signature catalog, ttgen's own sources and templates, black's version.
+    Equal fingerprints mean an identical compile, so `check` can skip recompiling."""
+    from importlib.metadata import version
+
+    from ttgen.compile.render import TEMPLATES
+    from ttgen.compile.sweeps_src import SWEEPS_SRC
+    from ttgen.signatures.catalog import catalog_path
+
+    h = hashlib.sha256()
+
+    def feed(label: str, data: bytes) -> None:
+        h.update(f"{label}\0{len(data)}\0".encode())
+        h.update(data)
+
+    feed("ttgen", __version__.encode())
+    feed("black", version("black").encode())
+    feed("master-path", display_path(master).encode())
+    inputs: list[tuple[str, Path]] = []
+    if master.is_dir():
+        inputs += [(f"master/{p.relative_to(master).as_posix()}", p) for p in sorted(master.rglob("*")) if p.is_file()]
+    else:
+        inputs.append(("master", master))
+        sidecar = master.with_name(master.name.removesuffix(".json") + ".python_io.json")
+        if sidecar.is_file():
+            inputs.append(("master-sidecar", sidecar))
+    root = data_root or SWEEPS_SRC
+    inputs += [(f"sweeps_src/{p.name}", p) for p in sorted(root.glob("*.json"))]
+    inputs.append(("catalog", catalog_file or catalog_path()))
+    inputs += [(f"src/{p.relative_to(PACKAGE).as_posix()}", p) for p in sorted(PACKAGE.rglob("*.py"))]
+    inputs += [(f"templates/{p.name}", p) for p in sorted(TEMPLATES.glob("*.j2"))]
+    for label, path in inputs:
+        feed(label, path.read_bytes())
+    return h.hexdigest()

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ttgen.compile.compiler import GENERATED_MARK, MANIFEST, Compilation, digest
+from ttgen.compile.compiler import GENERATED_MARK, MANIFEST, Compilation, digest, fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,9 @@ def write(comp: Compilation, only_ops: list[str] | None = None) -> WriteReport:
 
 
 def _merged_manifest(comp: Compilation, existing: dict[str, str], selected: set[str]) -> str:
-    """For a partial compile, files not rewritten keep their previous manifest entries."""
+    """For a partial compile, files not rewritten keep their previous manifest entries, and the
+    fingerprint is kept only if the result is, file for file, the full compile."""
+    complete = all(existing.get(rel) == text for rel, text in comp.files.items() if rel not in selected | {MANIFEST})
     if selected >= set(comp.files) or MANIFEST not in existing:
         return comp.files[MANIFEST]
     try:
@@ -88,7 +90,27 @@ def _merged_manifest(comp: Compilation, existing: dict[str, str], selected: set[
     for rel in list(fresh["files"]):
         if rel not in selected and rel in old:
             fresh["files"][rel] = old[rel]
+    if not complete:
+        fresh["fingerprint"] = None
     return json.dumps(fresh, indent=2, sort_keys=True) + "\n"
+
+
+def up_to_date(master: Path, out: Path) -> bool:
+    """The fast path of `check`: the manifest's fingerprint equals this compile's, and every file
+    under out is exactly what the manifest records (no more, no fewer). No recompiling."""
+    existing = on_disk(out)
+    try:
+        manifest = json.loads(existing.get(MANIFEST, ""))
+    except ValueError:
+        return False
+    recorded = manifest.get("files")
+    if not isinstance(recorded, dict) or manifest.get("fingerprint") is None:
+        return False
+    if set(existing) - {MANIFEST} != set(recorded):
+        return False
+    if any(not isinstance(e, dict) or digest(existing[rel]) != e.get("sha256") for rel, e in recorded.items()):
+        return False
+    return bool(manifest["fingerprint"] == fingerprint(master))
 
 
 @dataclass(frozen=True, slots=True)

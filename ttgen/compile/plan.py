@@ -8,14 +8,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from ttgen.compile.layout import Atom, Call, KeyValue, Node, flat
 from ttgen.compile.printers import (
     Unprintable,
     comment_text,
     ident,
     needs_inputs,
-    tensor_source,
+    str_literal,
+    tensor_node,
     union_source,
-    value_source,
+    value_node,
     value_type,
 )
 from ttgen.compile.sweeps_src import SweepsData
@@ -41,8 +43,20 @@ class FieldPlan:
 class CasePlan:
     case_id: str
     comments: tuple[str, ...]
-    args: tuple[tuple[str, str], ...]  # (field, source), field order
-    expected: str | None
+    args: tuple[tuple[str, Node], ...]  # (field, value), field order
+    expected: Node | None
+
+    def entry(self, class_name: str) -> KeyValue:
+        """`"<case id>": <Class>(field=value, ...)`, the case's entry in CASES."""
+        args: list[tuple[str | None, Node]] = list(self.args)
+        if self.expected is not None:
+            args.append(("expected", self.expected))
+        return KeyValue(Atom(str_literal(self.case_id)), Call(class_name, tuple(args)))
+
+    @property
+    def sources(self) -> str:
+        """The case's values as flat source text (for scanning what it references)."""
+        return " ".join(flat(n) for _, n in self.args) + (flat(self.expected) if self.expected else "")
 
 
 @dataclass
@@ -137,10 +151,10 @@ def plan_op(op: str, configs: list[tuple[OpConfig, str]], catalog: Catalog, data
         try:
             binding = bind(config, catalog)
             for a in binding.args:
-                value_source(a.value)  # everything must print; refuse early with the reason
+                value_node(a.value)  # everything must print; refuse early with the reason
                 value_type(a.value)
             if isinstance(config.output, TensorValue):
-                tensor_source(config.output.spec)
+                tensor_node(config.output.spec)
         except (BindError, Unprintable) as e:
             reason = e.reason if isinstance(e, BindError) else f"cannot print: {e}"
             plan.rejections.append(Rejection(op, ptr, reason))
@@ -181,8 +195,8 @@ def plan_op(op: str, configs: list[tuple[OpConfig, str]], catalog: Catalog, data
 
     ids = case_ids([c for c, _ in bound])
     for case_id, (config, b) in sorted(zip(ids, bound, strict=True), key=lambda x: x[0]):
-        values = {a.param.name: value_source(a.value) for a in b.args}
-        expected = tensor_source(config.output.spec) if isinstance(config.output, TensorValue) else None
+        values = {a.param.name: value_node(a.value) for a in b.args}
+        expected = tensor_node(config.output.spec) if isinstance(config.output, TensorValue) else None
         plan.cases.append(
             CasePlan(
                 case_id=case_id,

@@ -12,8 +12,14 @@ from __future__ import annotations
 import keyword
 import re
 
+from black.numerics import normalize_numeric_literal
+from black.strings import normalize_string_quotes
+from blib2to3.pgen2 import token
+from blib2to3.pytree import Leaf
+
 import ttgen.emu as emu
 from ttgen.analyze.describe import clean
+from ttgen.compile.layout import Atom, Call, Coll, Node, flat
 from ttgen.model import (
     ArgValue,
     BoolValue,
@@ -74,31 +80,61 @@ def comment_text(text: str) -> str:
 # ----------------------------------------------------------------------------- values
 
 
-def grid_source(grid: CoreRangeSet) -> str:
-    ranges = ", ".join(
-        f"ttnn.CoreRange(ttnn.CoreCoord({r.start.x}, {r.start.y}), ttnn.CoreCoord({r.end.x}, {r.end.y}))"
+def str_literal(text: str) -> str:
+    """A string literal as black writes it: repr, then black's own quote normalization."""
+    return str(normalize_string_quotes(repr(text)))
+
+
+def number_literal(text: str) -> str:
+    """A numeric literal as black writes it (e.g. `1.5e+20` → `1.5e20`)."""
+    if text.startswith("-"):
+        return "-" + number_literal(text[1:])
+    leaf = Leaf(token.NUMBER, text)
+    normalize_numeric_literal(leaf)
+    return str(leaf.value)
+
+
+def _ints(values: tuple[int, ...] | list[int], kind: str = "tuple") -> Coll:
+    return Coll(kind, tuple(Atom(number_literal(str(int(v)))) for v in values))
+
+
+def grid_node(grid: CoreRangeSet) -> Call:
+    ranges = tuple(
+        Call(
+            "ttnn.CoreRange",
+            (
+                (None, Call("ttnn.CoreCoord", ((None, Atom(str(r.start.x))), (None, Atom(str(r.start.y)))))),
+                (None, Call("ttnn.CoreCoord", ((None, Atom(str(r.end.x))), (None, Atom(str(r.end.y)))))),
+            ),
+        )
         for r in grid.ranges
     )
-    return f"ttnn.CoreRangeSet({{{ranges}}})"
+    return Call("ttnn.CoreRangeSet", ((None, Coll("set", ranges)),))
 
 
-def memory_config_source(mc: MemoryConfig) -> str:
+def memory_config_node(mc: MemoryConfig) -> Node:
     if mc == DRAM_MEMORY_CONFIG:
-        return "ttnn.DRAM_MEMORY_CONFIG"
+        return Atom("ttnn.DRAM_MEMORY_CONFIG")
     if mc == L1_MEMORY_CONFIG:
-        return "ttnn.L1_MEMORY_CONFIG"
+        return Atom("ttnn.L1_MEMORY_CONFIG")
     if mc.nd_shard_spec is not None:
         raise Unprintable("ND-sharded memory configs are not compiled yet")
-    layout = f"ttnn.TensorMemoryLayout.{mc.memory_layout.name}"
-    buffer = f"ttnn.BufferType.{mc.buffer_type.name}"
-    if mc.shard_spec is None:
-        return f"ttnn.MemoryConfig({layout}, {buffer})"
-    s = mc.shard_spec
-    spec = (
-        f"ttnn.ShardSpec({grid_source(s.grid)}, [{s.shape[0]}, {s.shape[1]}], "
-        f"ttnn.ShardOrientation.{s.orientation.name})"
-    )
-    return f"ttnn.MemoryConfig({layout}, {buffer}, {spec})"
+    args: list[tuple[str | None, Node]] = [
+        (None, Atom(f"ttnn.TensorMemoryLayout.{mc.memory_layout.name}")),
+        (None, Atom(f"ttnn.BufferType.{mc.buffer_type.name}")),
+    ]
+    if mc.shard_spec is not None:
+        s = mc.shard_spec
+        spec = Call(
+            "ttnn.ShardSpec",
+            (
+                (None, grid_node(s.grid)),
+                (None, _ints(s.shape, "list")),
+                (None, Atom(f"ttnn.ShardOrientation.{s.orientation.name}")),
+            ),
+        )
+        args.append((None, spec))
+    return Call("ttnn.MemoryConfig", tuple(args))
 
 
 def dtype_source(dtype: DataType) -> str:
@@ -115,38 +151,32 @@ def layout_source(layout: Layout | None) -> str:
     return f"ttnn.{layout.name}_LAYOUT"
 
 
-def tensor_source(spec: TensorSpec) -> str:
-    parts = [
-        f"shape={int_tuple(spec.shape)}",
-        f"dtype={dtype_source(spec.dtype)}",
-        f"layout={layout_source(spec.layout)}",
-        f"memory_config={memory_config_source(spec.memory_config)}",
+def tensor_node(spec: TensorSpec) -> Call:
+    args: list[tuple[str | None, Node]] = [
+        ("shape", _ints(spec.shape)),
+        ("dtype", Atom(dtype_source(spec.dtype))),
+        ("layout", Atom(layout_source(spec.layout))),
+        ("memory_config", memory_config_node(spec.memory_config)),
     ]
     if spec.storage is StorageType.HOST:
-        parts.append("on_device=False")
+        args.append(("on_device", Atom("False")))
     if spec.placement is not None:
         p = spec.placement
         names = tuple("Replicate" if isinstance(x, Replicate) else f"Shard({x.dim})" for x in p.placements)
-        parts.append(
-            f"placement=MeshPlacement(mesh_shape={int_tuple(p.mesh_device_shape)}, "
-            f"placements={str_tuple(names)}, distribution_shape={int_tuple(p.distribution_shape)})"
+        placement = Call(
+            "MeshPlacement",
+            (
+                ("mesh_shape", _ints(p.mesh_device_shape)),
+                ("placements", Coll("tuple", tuple(Atom(str_literal(n)) for n in names))),
+                ("distribution_shape", _ints(p.distribution_shape)),
+            ),
         )
-    return f"TensorSpec({', '.join(parts)})"
+        args.append(("placement", placement))
+    return Call("TensorSpec", tuple(args))
 
 
-def int_tuple(values: tuple[int, ...]) -> str:
-    if len(values) == 1:
-        return f"({values[0]},)"
-    return "(" + ", ".join(str(int(v)) for v in values) + ")"
-
-
-def str_tuple(values: tuple[str, ...]) -> str:
-    inner = ", ".join(repr(v) for v in values)
-    return f"({inner},)" if len(values) == 1 else f"({inner})"
-
-
-def float_source(v: FloatValue) -> str:
-    return f'float("{v.text}")' if v.is_special else v.text
+def tensor_source(spec: TensorSpec) -> str:
+    return flat(tensor_node(spec))
 
 
 def enum_source(v: EnumValue) -> str:
@@ -160,46 +190,53 @@ def enum_source(v: EnumValue) -> str:
     return f"{ttnn_attr(v.enum)}.{v.member}"
 
 
-def value_source(v: ArgValue) -> str:
+def value_node(v: ArgValue) -> Node:
     if isinstance(v, TensorValue):
-        return tensor_source(v.spec)
+        return tensor_node(v.spec)
     if isinstance(v, NoneValue):
-        return "None"
+        return Atom("None")
     if isinstance(v, BoolValue):
-        return "True" if v.value else "False"
+        return Atom("True" if v.value else "False")
     if isinstance(v, IntValue):
-        return str(int(v.value))
+        return Atom(number_literal(str(int(v.value))))
     if isinstance(v, FloatValue):
-        return float_source(v)
+        if v.is_special:
+            return Call("float", ((None, Atom(str_literal(v.text))),))
+        return Atom(number_literal(v.text))
     if isinstance(v, StrValue):
-        return repr(v.value)
+        return Atom(str_literal(v.value))
     if isinstance(v, EnumValue):
-        return enum_source(v)
+        return Atom(enum_source(v))
     if isinstance(v, MemoryConfigValue):
-        return memory_config_source(v.config)
+        return memory_config_node(v.config)
     if isinstance(v, CoreGridValue):
-        return f"ttnn.CoreGrid(x={v.x}, y={v.y})"
+        return Call("ttnn.CoreGrid", (("x", Atom(str(v.x))), ("y", Atom(str(v.y)))))
     if isinstance(v, CoreCoordValue):
-        return f"ttnn.CoreCoord({v.x}, {v.y})"
+        return Call("ttnn.CoreCoord", ((None, Atom(str(v.x))), (None, Atom(str(v.y)))))
     if isinstance(v, CoreRangeSetValue):
-        return grid_source(v.ranges)
+        return grid_node(v.ranges)
     if isinstance(v, ShapeValue):
-        return int_tuple(v.dims)
+        return _ints(v.dims)
     if isinstance(v, MeshDeviceValue):
-        return "DEVICE"
+        return Atom("DEVICE")
     if isinstance(v, MeshCoordinateValue):
-        return f"ttnn.MeshCoordinate([{', '.join(str(c) for c in v.coords)}])"
+        return Call("ttnn.MeshCoordinate", ((None, _ints(v.coords, "list")),))
     if isinstance(v, ListValue):
-        items = [value_source(x) for x in v.items]
-        return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+        return Coll("tuple", tuple(value_node(x) for x in v.items))
     if isinstance(v, SetValue):
-        return "frozenset({" + ", ".join(value_source(x) for x in v.items) + "})" if v.items else "frozenset()"
+        if not v.items:
+            return Atom("frozenset()")
+        return Call("frozenset", ((None, Coll("set", tuple(value_node(x) for x in v.items))),))
     if isinstance(v, ObjectValue):
         cls = ttnn_attr(v.type_name.rsplit(".", 1)[-1])
-        return f"{cls}(" + ", ".join(f"{ident(f.name)}={value_source(f.value)}" for f in v.fields) + ")"
+        return Call(cls, tuple((ident(f.name), value_node(f.value)) for f in v.fields))
     if isinstance(v, OpaqueValue):
         raise Unprintable(f"{v.type_name} was traced only as printed text ({v.text[:60]!r})")
     raise Unprintable(f"unhandled value kind {v.kind}")  # pragma: no cover
+
+
+def value_source(v: ArgValue) -> str:
+    return flat(value_node(v))
 
 
 # ----------------------------------------------------------------------------- types

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 
 from ttgen import __version__
+from ttgen.compile.layout import INDENT, layout
 from ttgen.compile.plan import FieldPlan, OpPlan
 from ttgen.compile.sweeps_src import SweepsData
 
@@ -37,7 +38,7 @@ def runtime_imports(plan: OpPlan) -> list[str]:
     names = {"Inputs", "Outcome", "TensorSpec", "ttnn"}
     if plan.optional_fields:
         names |= {"ABSENT", "Absent", "present"}
-    sources = " ".join(src for c in plan.cases for _, src in c.args) + " ".join(c.expected or "" for c in plan.cases)
+    sources = " ".join(c.sources for c in plan.cases)
     types = " ".join(f.type for f in plan.fields)
     if "DEVICE" in sources:
         names.add("DEVICE")
@@ -61,7 +62,20 @@ def call_args(plan: OpPlan) -> list[str]:
     return args
 
 
-def render_sweep_module(plan: OpPlan, master: str, data: SweepsData) -> str:
+CASES_MARK = "    # ttgen: cases"
+
+
+def cases_block(plan: OpPlan) -> str:
+    """The CASES entries, laid out as black would (ttgen.compile.layout)."""
+    lines: list[str] = []
+    for c in plan.cases:
+        lines.extend(f"{INDENT}# {line}" if line else f"{INDENT}#" for line in c.comments)
+        lines.extend(layout("", c.entry(plan.class_name), ",", 1))
+    return "\n".join(lines)
+
+
+def render_sweep_skeleton(plan: OpPlan, master: str, data: SweepsData) -> str:
+    """The module with a placeholder line where CASES' entries go."""
     return _ENV.get_template("sweep_module.py.j2").render(
         version=__version__,
         master=master,

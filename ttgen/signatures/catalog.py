@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 ParamKind = Literal["positional_only", "positional_or_keyword", "keyword_only", "var_positional", "var_keyword"]
 
@@ -57,13 +57,13 @@ class Catalog(BaseModel):
 
     ttnn_version: str
     operations: tuple[OpSignature, ...]
+    _index: dict[str, OpSignature] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context: object) -> None:
+        self._index = {o.name: o for o in self.operations}
 
     def get(self, name: str) -> OpSignature | None:
-        return self._by_name().get(name)
-
-    @cache  # noqa: B019 - frozen model, one index per catalog
-    def _by_name(self) -> dict[str, OpSignature]:
-        return {o.name: o for o in self.operations}
+        return self._index.get(name)
 
     def dumps(self) -> str:
         return json.dumps(self.model_dump(exclude_defaults=True), indent=1, sort_keys=True) + "\n"

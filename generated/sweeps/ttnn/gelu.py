@@ -29,7 +29,7 @@ CASES: Final[dict[str, GeluCase]] = {
     "1b8a7f95e344": GeluCase(
         input_tensor=TensorSpec(
             shape=(1, 1, 256, 128), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.L1_MEMORY_CONFIG
-        ),
+        )
     ),
 }
 

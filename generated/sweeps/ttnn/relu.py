@@ -32,13 +32,13 @@ CASES: Final[dict[str, ReluCase]] = {
             dtype=ttnn.float32,
             layout=ttnn.ROW_MAJOR_LAYOUT,
             memory_config=ttnn.DRAM_MEMORY_CONFIG,
-        ),
+        )
     ),
     # tools/write_seed_master.py ×1 (Wormhole n150)
     "bd447d995c97": ReluCase(
         input_tensor=TensorSpec(
             shape=(4, 1, 32, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
-        ),
+        )
     ),
 }
 

@@ -45,7 +45,7 @@ CASES: Final[dict[str, SigmoidAccurateCase]] = {
                     ttnn.ShardOrientation.ROW_MAJOR,
                 ),
             ),
-        ),
+        )
     ),
 }
 
