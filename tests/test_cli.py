@@ -143,3 +143,16 @@ def test_trace_strings_print_verbatim_never_as_markup(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc))
     proc = run("show", "add", "--master", str(path))
     assert "from [bold red]models/x.py[/] \\ 'q' ×4" in proc.stdout
+
+
+@needs_shared
+def test_stats_counts_what_the_compiler_rejects() -> None:
+    proc = run("stats", *[str(p) for p in fixture_inputs()], "--json")
+    doc = json.loads(proc.stdout)
+    for f in doc["files"]:
+        c = f["compile"]
+        assert c["bound"] + c["rejected"] == c["configurations"] == f["unique_configurations"], f["path"]
+    assert doc["total"]["compile_rejected"] == 3
+    mini = next(f for f in doc["files"] if f["path"].endswith("ttnn_operations_master_mini.json"))
+    (r,) = mini["compile"]["rejections"]
+    assert r["operation"] == "ttnn.slice" and "required parameter starts is not traced" in r["reason"]

@@ -292,9 +292,16 @@ def stats(
             out.print(f"rejected {clean(r['operation'])} at {clean(r['pointer'])}: {clean(r['reason'])}")
         for note in f["notes"]:
             out.print(f"note: {clean(note)}")
+        c = f["compile"]
+        out.print(f"compile: {c['configurations']} unique configurations, {c['bound']} bound, {c['rejected']} rejected")
+        for r in c["rejections"]:
+            out.print(f"  not compiled: {clean(r['operation'])} at {clean(r['pointer'])}: {clean(r['reason'])}")
         out.print("")
     t = doc["total"]
-    out.print(f"total: {t['configurations']} configurations, {t['parsed']} parsed, {t['rejected']} rejected")
+    out.print(
+        f"total: {t['configurations']} configurations, {t['parsed']} parsed, {t['rejected']} rejected; "
+        f"compile: {t['bound']} bound, {t['compile_rejected']} rejected"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,11 +1,13 @@
-"""The `ttgen stats` report: per input, what was present, parsed and rejected (and why).
+"""The `ttgen stats` report: per input, what was present, parsed and rejected (and why), and
+what the compiler makes of the parsed configurations (bound into cases, or rejected).
 
 JSON schema (stable; README "ttgen stats --json"):
 {"files": [{"path", "format", "operations", "configurations", "parsed", "rejected",
             "unique_configurations", "declared": {"operations", "configurations"},
             "per_operation": {op: {"configurations", "parsed", "rejected"}},
-            "rejections": [{"operation", "pointer", "reason"}], "notes": [str]}],
- "total": {"files", "configurations", "parsed", "rejected"}}
+            "rejections": [{"operation", "pointer", "reason"}], "notes": [str],
+            "compile": {"configurations", "bound", "rejected", "rejections": [...]}}],
+ "total": {"files", "configurations", "parsed", "rejected", "bound", "compile_rejected"}}
 """
 
 from __future__ import annotations
@@ -40,7 +42,28 @@ def file_stats(result: IngestResult) -> dict[str, Any]:
         },
         "rejections": [{"operation": r.operation, "pointer": r.pointer, "reason": r.reason} for r in result.rejections],
         "notes": list(result.notes),
+        "compile": compile_stats(result),
     }
+
+
+def compile_stats(result: IngestResult) -> dict[str, Any]:
+    """What `ttgen compile` would do with the parsed configurations: the same plan, not rendered."""
+    from ttgen.compile.plan import plan_op
+    from ttgen.compile.sweeps_src import load_sweeps_data
+    from ttgen.signatures.catalog import load_catalog
+
+    catalog, data = load_catalog(), load_sweeps_data()
+    by_op: dict[str, list[Any]] = {}
+    for located in result.configs:
+        by_op.setdefault(located.config.operation, []).append((located.config, located.pointer))
+    configurations = bound = 0
+    rejections = []
+    for op in sorted(by_op):
+        plan = plan_op(op, by_op[op], catalog, data)
+        configurations += plan.configurations
+        bound += len(plan.cases)
+        rejections += [{"operation": r.operation, "pointer": r.pointer, "reason": r.reason} for r in plan.rejections]
+    return {"configurations": configurations, "bound": bound, "rejected": len(rejections), "rejections": rejections}
 
 
 def stats_document(results: list[IngestResult]) -> dict[str, Any]:
@@ -52,5 +75,7 @@ def stats_document(results: list[IngestResult]) -> dict[str, Any]:
             "configurations": sum(f["configurations"] for f in files),
             "parsed": sum(f["parsed"] for f in files),
             "rejected": sum(f["rejected"] for f in files),
+            "bound": sum(f["compile"]["bound"] for f in files),
+            "compile_rejected": sum(f["compile"]["rejected"] for f in files),
         },
     }
