@@ -154,11 +154,22 @@ def manifest_text(comp: Compilation, fingerprint: str | None = None) -> str:
 
 
 PACKAGE = Path(__file__).resolve().parent.parent
+# The parts of ttgen whose code shapes generated output (the CLI, stats, runtime do not).
+OUTPUT_PACKAGES = ("compile", "ingest", "model", "signatures", "facts", "emu")
+OUTPUT_MODULES = ("__init__.py", "analyze/describe.py")
+
+
+def output_sources() -> list[Path]:
+    files = [PACKAGE / m for m in OUTPUT_MODULES]
+    for pkg in OUTPUT_PACKAGES:
+        files += sorted((PACKAGE / pkg).rglob("*.py"))
+    return files
 
 
 def fingerprint(master: Path, data_root: Path | None = None, catalog_file: Path | None = None) -> str:
     """Everything generated code is a function of: the master's bytes and displayed path, the
-    sweeps_src data, the signature catalog, ttgen's own sources and templates, black's version.
+    sweeps_src data, the signature catalog, the ttgen code that shapes output and its templates,
+    black's version.
     Equal fingerprints mean an identical compile, so `check` can skip recompiling."""
     from importlib.metadata import version
 
@@ -186,7 +197,7 @@ def fingerprint(master: Path, data_root: Path | None = None, catalog_file: Path 
     root = data_root or SWEEPS_SRC
     inputs += [(f"sweeps_src/{p.name}", p) for p in sorted(root.glob("*.json"))]
     inputs.append(("catalog", catalog_file or catalog_path()))
-    inputs += [(f"src/{p.relative_to(PACKAGE).as_posix()}", p) for p in sorted(PACKAGE.rglob("*.py"))]
+    inputs += [(f"src/{p.relative_to(PACKAGE).as_posix()}", p) for p in output_sources()]
     inputs += [(f"templates/{p.name}", p) for p in sorted(TEMPLATES.glob("*.j2"))]
     for label, path in inputs:
         feed(label, path.read_bytes())
