@@ -96,12 +96,12 @@ OutOption = Annotated[Path, typer.Option("--out", help="Directory of generated c
 DEFAULT_OUT = Path("generated")
 
 
-def _compilation(master: Path, out: Path) -> Any:
+def _compilation(master: Path, out: Path, all_cases: bool = False) -> Any:
     from ttgen.compile.compiler import CompileError, compile_master
     from ttgen.compile.fmt import FormatError
 
     try:
-        return compile_master(master, out)
+        return compile_master(master, out, all_cases=all_cases)
     except TraceFormatError as e:
         fail(str(e))
     except (CompileError, FormatError) as e:
@@ -124,6 +124,25 @@ def _summary(comp: Any) -> None:
     for reason, items in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         ops_named = ", ".join(sorted({clean(i.operation) for i in items}))
         out.print(f"  rejected {len(items)}: {clean(reason)} [{ops_named}]")
+    expansions = [r for r in comp.reports if r.expansion is not None]
+    if expansions:
+        combos = sum(r.expansion.combinations for r in expansions)
+        skipped = sum(r.expansion.not_expanded for r in expansions)
+        added = sum(r.combinations for r in expansions)
+        pruned: dict[str, int] = {}
+        for r in expansions:
+            for reason, n in r.expansion.pruned.items():
+                pruned[reason] = pruned.get(reason, 0) + n
+        n_pruned = sum(pruned.values())
+        out.print(
+            f"all-cases: {combos} combinations of traced values; {combos - skipped} enumerated: "
+            f"{added} new cases, {n_pruned} pruned as invalid, {combos - skipped - added - n_pruned} already traced"
+        )
+        for reason, n in sorted(pruned.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.print(f"  pruned {n}: {clean(reason)}")
+        for r in expansions:
+            for note in r.expansion.capped:
+                out.print(f"  {r.op}: {note}")
 
 
 @app.command("compile")
@@ -134,13 +153,20 @@ def compile_cmd(
     all_ops: Annotated[bool, typer.Option("--all", help="Every operation of the master.")] = False,
     master: MasterOption = DEFAULT_MASTER,
     out_dir: OutOption = DEFAULT_OUT,
+    all_cases: Annotated[
+        bool,
+        typer.Option(
+            "--all-cases",
+            help="Also the Cartesian product of traced values per parameter, pruned by ttnn's validity rules.",
+        ),
+    ] = False,
 ) -> None:
     """Compile traced configurations into sweep modules and pytest files (writes only what changed)."""
     from ttgen.compile.outputs import write
 
     if bool(op) == all_ops:
         fail("give --op OP (one or more) or --all")
-    comp = _compilation(master, out_dir)
+    comp = _compilation(master, out_dir, all_cases)
     only = None
     if op:
         known = tuple(r.op for r in comp.reports)
@@ -163,12 +189,12 @@ def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OU
     """Exit 1, with a unified diff and a reason per file, when generated code is stale, missing,
     orphaned or hand-edited; 0 when it is exactly what `ttgen compile --all` would write."""
     from ttgen.compile.outputs import check as check_files
-    from ttgen.compile.outputs import up_to_date
+    from ttgen.compile.outputs import recorded_mode, up_to_date
 
     if up_to_date(master, out_dir):
         out.print(f"{out_dir.as_posix()}/ is up to date with {master.as_posix()} (fingerprint and file digests match)")
         return
-    comp = _compilation(master, out_dir)
+    comp = _compilation(master, out_dir, recorded_mode(out_dir))
     findings = check_files(comp)
     if not findings:
         out.print(f"{out_dir.as_posix()}/ is up to date with {comp.master} ({comp.cases} cases)")

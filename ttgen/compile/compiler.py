@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ttgen import __version__
+from ttgen.compile.all_cases import Expansion
 from ttgen.compile.fmt import check_syntax, format_source
 from ttgen.compile.plan import OpPlan, plan_op
 from ttgen.compile.render import (
     CASES_MARK,
+    COMBINATIONS_MARK,
     cases_block,
     render_support,
     render_sweep_skeleton,
@@ -41,8 +43,10 @@ class CompileError(Exception):
 class OpReport:
     op: str
     configurations: int
-    cases: int
+    cases: int  # traced configurations compiled into cases
     rejections: list[Rejection]
+    expansion: Expansion | None = None
+    combinations: int = 0  # --all-cases combinations compiled into cases
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Compilation:
     reports: list[OpReport] = field(default_factory=list)
     ingest: IngestResult | None = None
     fingerprint: str | None = None
+    all_cases: bool = False
 
     @property
     def configurations(self) -> int:
@@ -96,20 +101,23 @@ def compile_master(
     *,
     catalog: Catalog | None = None,
     data: SweepsData | None = None,
+    all_cases: bool = False,
 ) -> Compilation:
     catalog = catalog or load_catalog()
     data = data or load_sweeps_data()
     if not out.name.isidentifier():
         raise CompileError(f"output directory name {out.name!r} must be a Python identifier (it is a package)")
     result = ingest_path(master)
-    comp = Compilation(master=display_path(master), out=out, ingest=result)
+    comp = Compilation(master=display_path(master), out=out, ingest=result, all_cases=all_cases)
     by_op: dict[str, list[tuple[OpConfig, str]]] = {}
     for located in result.configs:
         by_op.setdefault(located.config.operation, []).append((located.config, located.pointer))
     plans: list[OpPlan] = []
     for op in sorted(by_op):
-        plan = plan_op(op, by_op[op], catalog, data)
-        comp.reports.append(OpReport(op, plan.configurations, len(plan.cases), plan.rejections))
+        plan = plan_op(op, by_op[op], catalog, data, all_cases=all_cases)
+        report = OpReport(op, plan.configurations, len(plan.traced_cases), plan.rejections, plan.expansion)
+        report.combinations = len(plan.combinations)
+        comp.reports.append(report)
         if plan.cases:
             plans.append(plan)
     for plan in plans:
@@ -117,10 +125,13 @@ def compile_master(
         sweep_rel = "/".join(["sweeps", *segments[:-1], f"{plan.module_name}.py"])
         test_rel = "/".join(["tests", *segments[:-1], f"test_{plan.module_name}.py"])
         sweep_package = ".".join([out.name, "sweeps", *segments[:-1]])
-        skeleton = format_source(render_sweep_skeleton(plan, comp.master, data), sweep_rel)
-        if skeleton.count(CASES_MARK + "\n") != 1:
-            raise CompileError(f"{sweep_rel}: the CASES placeholder did not survive formatting")
-        sweep = skeleton.replace(CASES_MARK + "\n", cases_block(plan) + "\n")
+        sweep = format_source(render_sweep_skeleton(plan, comp.master, data), sweep_rel)
+        for mark, traced in ((CASES_MARK, True), (COMBINATIONS_MARK, False)):
+            wanted = 1 if traced or plan.combinations else 0
+            if sweep.count(mark + "\n") != wanted:
+                raise CompileError(f"{sweep_rel}: a cases placeholder did not survive formatting")
+            if wanted:
+                sweep = sweep.replace(mark + "\n", cases_block(plan, traced) + "\n")
         check_syntax(sweep, sweep_rel)
         texts = {
             sweep_rel: sweep,
@@ -138,7 +149,7 @@ def compile_master(
     for rel, text in support.items():
         comp.files[rel] = text
         comp.file_inputs[rel] = None
-    comp.fingerprint = fingerprint(master)
+    comp.fingerprint = fingerprint(master, all_cases=all_cases)
     comp.files[MANIFEST] = manifest_text(comp, comp.fingerprint)
     return comp
 
@@ -149,7 +160,8 @@ def manifest_text(comp: Compilation, fingerprint: str | None = None) -> str:
         for rel, text in sorted(comp.files.items())
         if rel != MANIFEST
     }
-    doc = {"ttgen": __version__, "master": comp.master, "fingerprint": fingerprint, "files": files}
+    mode = "all-cases" if comp.all_cases else "exact"
+    doc = {"ttgen": __version__, "master": comp.master, "mode": mode, "fingerprint": fingerprint, "files": files}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
@@ -166,7 +178,9 @@ def output_sources() -> list[Path]:
     return files
 
 
-def fingerprint(master: Path, data_root: Path | None = None, catalog_file: Path | None = None) -> str:
+def fingerprint(
+    master: Path, data_root: Path | None = None, catalog_file: Path | None = None, *, all_cases: bool = False
+) -> str:
     """Everything generated code is a function of: the master's bytes and displayed path, the
     sweeps_src data, the signature catalog, the ttgen code that shapes output and its templates,
     black's version.
@@ -186,6 +200,7 @@ def fingerprint(master: Path, data_root: Path | None = None, catalog_file: Path 
     feed("ttgen", __version__.encode())
     feed("black", version("black").encode())
     feed("master-path", display_path(master).encode())
+    feed("mode", b"all-cases" if all_cases else b"exact")
     inputs: list[tuple[str, Path]] = []
     if master.is_dir():
         inputs += [(f"master/{p.relative_to(master).as_posix()}", p) for p in sorted(master.rglob("*")) if p.is_file()]

@@ -110,7 +110,15 @@ def up_to_date(master: Path, out: Path) -> bool:
         return False
     if any(not isinstance(e, dict) or digest(existing[rel]) != e.get("sha256") for rel, e in recorded.items()):
         return False
-    return bool(manifest["fingerprint"] == fingerprint(master))
+    return bool(manifest["fingerprint"] == fingerprint(master, all_cases=manifest.get("mode") == "all-cases"))
+
+
+def recorded_mode(out: Path) -> bool:
+    """Whether out/ was compiled with --all-cases (per its manifest); check recompiles the same way."""
+    try:
+        return bool(json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("mode") == "all-cases")
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 @dataclass(frozen=True, slots=True)

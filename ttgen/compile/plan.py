@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from ttgen.compile.all_cases import Expansion, expand
 from ttgen.compile.layout import Atom, Call, KeyValue, Node, flat
 from ttgen.compile.printers import (
     Unprintable,
@@ -45,6 +46,7 @@ class CasePlan:
     comments: tuple[str, ...]
     args: tuple[tuple[str, Node], ...]  # (field, value), field order
     expected: Node | None
+    traced: bool = True  # False for --all-cases combinations
 
     def entry(self, class_name: str) -> KeyValue:
         """`"<case id>": <Class>(field=value, ...)`, the case's entry in CASES."""
@@ -67,6 +69,15 @@ class OpPlan:
     cases: list[CasePlan] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     digest: str = ""
+    expansion: Expansion | None = None
+
+    @property
+    def traced_cases(self) -> list[CasePlan]:
+        return [c for c in self.cases if c.traced]
+
+    @property
+    def combinations(self) -> list[CasePlan]:
+        return [c for c in self.cases if not c.traced]
 
     @property
     def segments(self) -> list[str]:
@@ -131,7 +142,9 @@ def op_digest(op: str, configs: list[OpConfig], data: SweepsData, catalog: Catal
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def plan_op(op: str, configs: list[tuple[OpConfig, str]], catalog: Catalog, data: SweepsData) -> OpPlan:
+def plan_op(
+    op: str, configs: list[tuple[OpConfig, str]], catalog: Catalog, data: SweepsData, *, all_cases: bool = False
+) -> OpPlan:
     plan = OpPlan(op=op, configurations=len(configs))
     try:
         for segment in plan.segments:
@@ -163,6 +176,19 @@ def plan_op(op: str, configs: list[tuple[OpConfig, str]], catalog: Catalog, data
         bound.append((config, binding))
     if not bound:
         return plan
+    combined: set[str] = set()
+    if all_cases:
+        plan.expansion = expand(op, bound)
+        for config in plan.expansion.configs:
+            try:
+                binding = bind(config, catalog)
+                for a in binding.args:
+                    value_node(a.value)
+            except (BindError, Unprintable) as e:
+                plan.expansion.pruned[f"does not bind or print: {e}"] += 1
+                continue
+            bound.append((config, binding))
+            combined.add(config.config_hash)
 
     # Fields: the op's parameters in signature order (first overload that uses each first).
     order: list[str] = []
@@ -197,12 +223,14 @@ def plan_op(op: str, configs: list[tuple[OpConfig, str]], catalog: Catalog, data
     for case_id, (config, b) in sorted(zip(ids, bound, strict=True), key=lambda x: x[0]):
         values = {a.param.name: value_node(a.value) for a in b.args}
         expected = tensor_node(config.output.spec) if isinstance(config.output, TensorValue) else None
+        traced = config.config_hash not in combined
         plan.cases.append(
             CasePlan(
                 case_id=case_id,
-                comments=provenance(config),
+                comments=provenance(config) if traced else ("combination of traced values (--all-cases), not traced",),
                 args=tuple((f.name, values[f.name]) for f in plan.fields if f.name in values),
                 expected=expected,
+                traced=traced,
             )
         )
     plan.digest = op_digest(op, [c for c, _ in bound], data, catalog)

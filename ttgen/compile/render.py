@@ -63,12 +63,13 @@ def call_args(plan: OpPlan) -> list[str]:
 
 
 CASES_MARK = "    # ttgen: cases"
+COMBINATIONS_MARK = "    # ttgen: combinations"
 
 
-def cases_block(plan: OpPlan) -> str:
-    """The CASES entries, laid out as black would (ttgen.compile.layout)."""
+def cases_block(plan: OpPlan, traced: bool = True) -> str:
+    """The CASES (or COMBINATIONS) entries, laid out as black would (ttgen.compile.layout)."""
     lines: list[str] = []
-    for c in plan.cases:
+    for c in plan.traced_cases if traced else plan.combinations:
         lines.extend(f"{INDENT}# {line}" if line else f"{INDENT}#" for line in c.comments)
         lines.extend(layout("", c.entry(plan.class_name), ",", 1))
     return "\n".join(lines)
@@ -86,11 +87,12 @@ def render_sweep_skeleton(plan: OpPlan, master: str, data: SweepsData) -> str:
         pcc=data.pcc_table(plan.op),
         call=plan.op,
         call_args=call_args(plan),
+        combinations=bool(plan.combinations),
     )
 
 
 def test_expectations(plan: OpPlan, data: SweepsData) -> list[tuple[str, Any]]:
-    known = {c.case_id for c in plan.cases}
+    known = {c.case_id for c in plan.cases}  # traced cases and combinations alike
     return [(case_id, e) for case_id, e in sorted(data.expected(plan.op).items()) if case_id in known]
 
 
@@ -108,6 +110,7 @@ def render_test_module(plan: OpPlan, master: str, data: SweepsData, sweep_packag
         master=master,
         plan=plan,
         sweep_package=sweep_package,
+        combinations=bool(plan.combinations),
         expectations=expectations,
         expectation_kinds=sorted({e.kind for _, e in expectations}),
     )

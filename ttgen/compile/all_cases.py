@@ -1,0 +1,157 @@
+"""`--all-cases`: the Cartesian product of the unique traced values of each parameter (as
+upstream's all_cases offers), pruned by ttnn's static validity rules (ttgen.facts.validity),
+with every pruned combination counted under its reason.
+
+Combinations are formed per op and overload, among configurations that bind the same
+parameters. A tensor parameter contributes its parts separately (shape, dtype, layout, memory
+config; storage and mesh placement travel together), as upstream splits `input_a_shape`,
+`input_a_dtype`, ... so a shard spec meets every traced shape.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ttgen.facts.validity import ShardLayout, grid_error, layout_error, shard_error
+from ttgen.ingest.errors import Reject
+from ttgen.ingest.master import make_config
+from ttgen.model import ArgValue, Layout, MemoryConfig, OpConfig, TensorSpec, TensorValue
+from ttgen.model.serialize import arguments_to_json
+from ttgen.signatures.bind import Binding
+
+MAX_COMBINATIONS = 20_000  # per op and overload group; beyond it the product is not enumerated
+DEFAULT_GRID = (8, 8)  # wormhole_b0 N150 compute grid: shard cores outside it are pruned
+
+
+@dataclass
+class Expansion:
+    configs: list[OpConfig] = field(default_factory=list)
+    combinations: int = 0
+    pruned: Counter[str] = field(default_factory=Counter)
+    capped: list[str] = field(default_factory=list)
+    not_expanded: int = 0  # combinations in groups too large to enumerate
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def reason_family(message: str) -> str:
+    """Numbers folded, so the pruning summary groups by rule, not by shape."""
+    return re.sub(r"\b\d+\b", "N", message)
+
+
+def spec_error(spec_parts: dict[str, Any], grid: tuple[int, int]) -> str | None:
+    tile = spec_parts["layout"] is Layout.TILE
+    err = layout_error(spec_parts["dtype"].name, tile)
+    if err:
+        return err
+    mc: MemoryConfig = spec_parts["memory_config"]
+    if mc.is_sharded and mc.shard_spec is None:
+        return "sharded memory config without a shard spec cannot hold a tensor"
+    if mc.shard_spec is not None:
+        s = mc.shard_spec
+        shard = ShardLayout(
+            mc.memory_layout.name,
+            s.shape,
+            tuple((r.start.x, r.start.y, r.end.x, r.end.y) for r in s.grid.ranges),
+            s.orientation.name,
+        )
+        return shard_error(spec_parts["shape"], tile, shard) or grid_error(shard, *grid)
+    return None
+
+
+def expand(op: str, bound: list[tuple[OpConfig, Binding]], grid: tuple[int, int] = DEFAULT_GRID) -> Expansion:
+    result = Expansion()
+    # identity by arguments alone: a traced configuration's hash also covers its hardware
+    traced = {_arguments_key(c) for c, _ in bound}
+    groups: dict[tuple[int, tuple[str, ...]], list[tuple[OpConfig, Binding]]] = {}
+    for c, b in bound:
+        groups.setdefault((b.overload_index, tuple(a.param.name for a in b.args)), []).append((c, b))
+    for (overload, params), members in groups.items():
+        first = members[0][1]
+        names = {a.param.name: a.traced_as for a in first.args}
+        # dimensions: (param, part) → unique values across the group
+        dims: list[tuple[str, str]] = []
+        values: list[list[Any]] = []
+        for p in params:
+            vals = [b.get(p).value for _, b in members]  # type: ignore[union-attr]
+            tensors = [v for v in vals if isinstance(v, TensorValue)]
+            if len(tensors) == len(vals):
+                for part in ("shape", "dtype", "layout", "memory_config", "rest"):
+                    dims.append((p, part))
+                    values.append(_unique([_part(v.spec, part) for v in tensors]))
+            else:
+                dims.append((p, "value"))
+                values.append(_unique(vals))
+        total = 1
+        for v in values:
+            total *= len(v)
+        result.combinations += total
+        if total > MAX_COMBINATIONS:
+            result.not_expanded += total
+            result.capped.append(
+                f"overload {overload + 1}: {total} combinations exceed {MAX_COMBINATIONS}; not expanded"
+            )
+            continue
+        for combo in itertools.product(*values):
+            chosen: dict[str, dict[str, Any]] = {}
+            for (p, part), v in zip(dims, combo, strict=True):
+                chosen.setdefault(p, {})[part] = v
+            args: dict[str, ArgValue] = {}
+            error = None
+            for p in params:
+                parts = chosen[p]
+                if "value" in parts:
+                    args[names[p]] = parts["value"]
+                    continue
+                error = spec_error(parts, grid)
+                if error:
+                    break
+                storage, placement = parts["rest"]
+                try:
+                    spec = TensorSpec(
+                        shape=parts["shape"],
+                        dtype=parts["dtype"],
+                        layout=parts["layout"],
+                        memory_config=parts["memory_config"],
+                        storage=storage,
+                        placement=placement,
+                    )
+                except ValueError as e:
+                    error = str(e).splitlines()[-1]
+                    break
+                args[names[p]] = TensorValue(spec=spec)
+            if error:
+                result.pruned[reason_family(error)] += 1
+                continue
+            try:
+                config = make_config(op, args, "")
+            except Reject as r:
+                result.pruned[reason_family(r.reason)] += 1
+                continue
+            key = _arguments_key(config)
+            if key in traced:
+                continue
+            traced.add(key)
+            result.configs.append(config)
+    return result
+
+
+def _arguments_key(config: OpConfig) -> str:
+    return json.dumps(arguments_to_json(config), sort_keys=True)
+
+
+def _part(spec: TensorSpec, part: str) -> Any:
+    if part == "rest":
+        return (spec.storage, spec.placement)
+    return getattr(spec, part)

@@ -1,0 +1,114 @@
+"""ttnn 0.81.1's static checks on a tensor's layout in memory (shared/reference/ttnn-0.81.1.md §2),
+with its messages. One encoding, over plain values, for the compiler (pruning --all-cases) and
+the emulator (raising what ttnn raises)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+TILE = 32
+BLOCK_FLOATS = ("BFLOAT8_B", "BFLOAT4_B")
+
+
+@dataclass(frozen=True, slots=True)
+class ShardLayout:
+    memory_layout: str  # HEIGHT_SHARDED | WIDTH_SHARDED | BLOCK_SHARDED
+    shard_shape: tuple[int, int]
+    ranges: tuple[tuple[int, int, int, int], ...]  # (start x, start y, end x, end y)
+    orientation: str  # ROW_MAJOR | COL_MAJOR
+
+    @property
+    def num_cores(self) -> int:
+        return sum((ex - sx + 1) * (ey - sy + 1) for sx, sy, ex, ey in self.ranges)
+
+
+def _round_up(n: int, to: int) -> int:
+    return -(-n // to) * to
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def physical_shape(shape: Sequence[int], tile: bool) -> tuple[int, int]:
+    """(height, width): width is the last dim, height the product of the others; for TILE the
+    last two dims are first padded to multiples of 32 (a rank-1 tensor is [1, w] padded)."""
+    dims = list(shape) or [1]
+    if len(dims) == 1:
+        dims = [1, *dims]
+    if tile:
+        dims[-1] = _round_up(dims[-1], TILE)
+        dims[-2] = _round_up(dims[-2], TILE)
+    height = 1
+    for d in dims[:-1]:
+        height *= d
+    return height, dims[-1]
+
+
+def layout_error(dtype: str, tile: bool) -> str | None:
+    if dtype in BLOCK_FLOATS and not tile:
+        return f"Only TILE layout is supported for {dtype} dtype!"
+    return None
+
+
+def shard_error(shape: Sequence[int], tile: bool, shard: ShardLayout) -> str | None:
+    """ttnn's TensorLayout/TensorSpec checks of a sharded tensor, in ttnn's order and words."""
+    sh, sw = shard.shard_shape
+    if tile and (sh % TILE or sw % TILE):
+        return f"Physical shard shape ({sh}, {sw}) must be tile {{{TILE}, {TILE}}} sized!"
+    ph, pw = physical_shape(shape, tile)
+    cores = shard.num_cores
+    if shard.memory_layout == "HEIGHT_SHARDED":
+        if sw != pw:
+            return f"Shard width {sw} must match physical width {pw} for height sharded"
+        n = _ceil_div(ph, sh)
+        if n > cores:
+            return f"Number of shards along height {n} must not exceed number of cores {cores}"
+    elif shard.memory_layout == "WIDTH_SHARDED":
+        if sh != ph:
+            return f"Shard height {sh} must match physical height {ph} for width sharded"
+        n = _ceil_div(pw, sw)
+        if n > cores:
+            return f"Number of shards along width {n} must not exceed number of cores {cores}"
+    elif shard.memory_layout == "BLOCK_SHARDED":
+        if len(shard.ranges) != 1:
+            return "Shard grid must be one full rectangular grid for block sharded!"
+        sx, sy, ex, ey = shard.ranges[0]
+        gx, gy = ex - sx + 1, ey - sy + 1
+        nh, nw = _ceil_div(ph, sh), _ceil_div(pw, sw)
+        if shard.orientation == "ROW_MAJOR":
+            if nh > gy:
+                return (
+                    f"Number of shards along height {nh} must not exceed number of rows {gy} for row major orientation!"
+                )
+            if nw > gx:
+                return (
+                    f"Number of shards along width {nw} must not exceed number of columns {gx} "
+                    "for row major orientation!"
+                )
+        else:
+            if nh > gx:
+                return (
+                    f"Number of shards along height {nh} must not exceed number of columns {gx} "
+                    "for column major orientation!"
+                )
+            if nw > gy:
+                return (
+                    f"Number of shards along width {nw} must not exceed number of rows {gy} "
+                    "for column major orientation!"
+                )
+    return None
+
+
+def grid_error(shard: ShardLayout, grid_x: int, grid_y: int) -> str | None:
+    """A shard core outside the device's compute grid (checked when the buffer is allocated)."""
+    for sx, sy, ex, ey in shard.ranges:
+        for x, y in ((ex, sy), (sx, ey), (ex, ey)):
+            if x >= grid_x or y >= grid_y:
+                bad = (x if x >= grid_x else sx, y if y >= grid_y else sy)
+                return (
+                    f"Invalid shard grid: shard core ({bad[0]}, {bad[1]}) has no L1 bank on this device, "
+                    f"which has {grid_x * grid_y} of them."
+                )
+    return None
