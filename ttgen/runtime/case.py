@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
-from ttgen.runtime.spec import DeviceRef, TensorSpec
+from ttgen.runtime.spec import ABSENT, DeviceRef, TensorSpec
 
 if TYPE_CHECKING:
     import ttgen.emu as ttnn
@@ -66,9 +67,20 @@ class Inputs:
             return [self.value(f"{name}[{i}]", v) for i, v in enumerate(value)]
         return value
 
-    def check(self, output: Any, expected: TensorSpec | None = None) -> Outcome:
+    def golden_args(self, case: Any) -> dict[str, Any]:
+        """The call's arguments by parameter name, tensors as their host values (for goldens)."""
+        args = {}
+        for f in dataclasses.fields(case):
+            value = getattr(case, f.name)
+            if f.name == "expected" or value is ABSENT:
+                continue
+            args[f.name] = self.host.get(f.name, value)
+        return args
+
+    def check(self, output: Any, case: Any) -> Outcome:
         """Compare the output's spec with the traced one; numerics need a golden and a device
         that computes (the emulator's numerics arrive with it)."""
+        expected: TensorSpec | None = getattr(case, "expected", None)
         if expected is not None:
             got = (tuple(output.shape), output.dtype, output.layout, output.memory_config())
             want = (expected.shape, expected.dtype, expected.layout, expected.memory_config)

@@ -1,0 +1,75 @@
+"""Generated code behaves as the contract says: expectations become marks, mesh cases skip
+with their reason on a single-device backend."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EMBEDDED_MASTER, UPSTREAM, needs_shared
+from ttgen.compile.compiler import compile_master
+from ttgen.compile.outputs import write
+from ttgen.compile.sweeps_src import Expectation, Expectations, load_sweeps_data
+from ttgen.runtime.pytest import params, skip, xfail
+
+
+def test_expectations_become_marks(tmp_path: Path) -> None:
+    data = load_sweeps_data()
+    expected = Expectations(
+        expectations=[
+            Expectation(op="ttnn.add", case="66eeaee51f68", kind="xfail", reason="issue #1: sharded add rounding"),
+            Expectation(op="ttnn.add", case="752870a4a1bf", kind="skip", reason="hangs on N150 (issue #2)"),
+            Expectation(op="ttnn.add", case="000000000000", kind="skip", reason="no such case: ignored"),
+        ]
+    )
+    data = data.model_copy(update={"expectations": expected})
+    comp = compile_master(EMBEDDED_MASTER, tmp_path / "generated", data=data)
+    text = comp.files["tests/ttnn/test_add.py"]
+    assert '"66eeaee51f68": xfail("issue #1: sharded add rounding"),' in text
+    assert '"752870a4a1bf": skip("hangs on N150 (issue #2)"),' in text
+    assert "000000000000" not in text
+    # the sweep module does not change with expectations; the pytest file's digest does
+    plain = compile_master(EMBEDDED_MASTER, tmp_path / "generated")
+    assert comp.files["sweeps/ttnn/add.py"] == plain.files["sweeps/ttnn/add.py"]
+    assert comp.files["tests/ttnn/test_add.py"] != plain.files["tests/ttnn/test_add.py"]
+
+
+def test_params_attach_strict_xfail_and_skip() -> None:
+    out = params({"a": 1, "b": 2, "c": 3}, {"b": xfail("known"), "c": skip("not here")})
+    assert out[0] == "a"
+    xf, sk = out[1], out[2]
+    assert (
+        xf.values == ("b",)
+        and xf.marks[0].name == "xfail"
+        and xf.marks[0].kwargs == {"reason": "known", "strict": True}
+    )
+    assert sk.values == ("c",) and sk.marks[0].name == "skip" and sk.marks[0].kwargs == {"reason": "not here"}
+
+
+@needs_shared
+def test_mesh_cases_skip_with_their_reason_on_one_device(tmp_path: Path) -> None:
+    comp = compile_master(UPSTREAM / "ttnn_master_v2_verbatim_excerpts.json", tmp_path / "generated")
+    write(comp)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "generated/tests/ttnn/test_exp.py"],
+        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "TTGEN_BACKEND": "emu"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout
+    assert "1 skipped" in proc.stdout or "SKIPPED [1]" in proc.stdout
+    assert "input_tensor was traced on a 4x8 mesh; this backend has a single device" in proc.stdout
+
+
+@pytest.mark.parametrize("backend", ["emu"])
+def test_generated_suite_runs_under_pytest(backend: str) -> None:
+    """Until the emulator has tensors, every case reports a skip with that reason, never a pass."""
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "generated/"],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "TTGEN_BACKEND": backend},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout
+    assert "SKIPPED [15]" in proc.stdout and "passed" not in proc.stdout
