@@ -192,7 +192,16 @@ def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OU
     from ttgen.compile.outputs import recorded_mode, up_to_date
 
     if up_to_date(master, out_dir):
-        out.print(f"{out_dir.as_posix()}/ is up to date with {master.as_posix()} (fingerprint and file digests match)")
+        recorded = json.loads((out_dir / "MANIFEST.json").read_text(encoding="utf-8")).get("summary", {})
+        rejected = recorded.get("rejected", [])
+        out.print(
+            f"{out_dir.as_posix()}/ is up to date with {master.as_posix()}: {recorded.get('operations')} ops, "
+            f"{recorded.get('configurations')} configurations, {recorded.get('cases')} cases, "
+            f"{sum(r['count'] for r in rejected)} rejected (fingerprint and file digests match)"
+        )
+        for r in rejected:
+            ops = ", ".join(clean(o) for o in r["operations"])
+            out.print(f"  rejected {r['count']}: {clean(r['reason'])} [{ops}]")
         return
     comp = _compilation(master, out_dir, recorded_mode(out_dir))
     findings = check_files(comp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,8 +162,35 @@ def manifest_text(comp: Compilation, fingerprint: str | None = None) -> str:
         if rel != MANIFEST
     }
     mode = "all-cases" if comp.all_cases else "exact"
-    doc = {"ttgen": __version__, "master": comp.master, "mode": mode, "fingerprint": fingerprint, "files": files}
+    doc = {
+        "ttgen": __version__,
+        "master": comp.master,
+        "mode": mode,
+        "fingerprint": fingerprint,
+        "summary": summary(comp),
+        "files": files,
+    }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def summary(comp: Compilation) -> dict[str, object]:
+    """What the compile did, for the manifest (reviewers, and check's fast path): counts, and
+    every rejection grouped by reason with the ops it hit."""
+    counts: Counter[str] = Counter(r.reason for r in comp.rejections)
+    ops: dict[str, set[str]] = {}
+    for r in comp.rejections:
+        ops.setdefault(r.reason, set()).add(r.operation)
+    rejected = [
+        {"reason": reason, "count": n, "operations": sorted(ops[reason])}
+        for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return {
+        "operations": len(comp.reports),
+        "configurations": comp.configurations,
+        "cases": comp.cases,
+        "combinations": sum(r.combinations for r in comp.reports),
+        "rejected": rejected,
+    }
 
 
 PACKAGE = Path(__file__).resolve().parent.parent
