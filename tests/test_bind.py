@@ -11,7 +11,7 @@ from ttgen.ingest import ingest_document, ingest_path
 from ttgen.model import FloatValue, IntValue, ListValue, NoneValue, OpConfig, ShapeValue, TensorValue
 from ttgen.signatures.bind import BindError, bind
 from ttgen.signatures.catalog import load_catalog
-from ttgen.signatures.types import parse_annotation
+from ttgen.signatures.typematch import parse_annotation
 
 CATALOG = load_catalog()
 

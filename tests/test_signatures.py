@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURES, needs_shared
-from ttgen.signatures.catalog import load_catalog
+from ttgen.signatures.catalog import catalog_path, load_catalog
 from ttgen.signatures.parse import parse_nb_signature
 
 _MODULES = re.compile(r"\b(?:[a-z_][a-z0-9_]*\.)+(?=[A-Za-z_])")
@@ -83,3 +88,15 @@ def test_parse_positional_only_star_and_defaults() -> None:
 def test_unreadable_signature() -> None:
     with pytest.raises(ValueError):
         parse_nb_signature("lambda x: x", [])
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TTGEN_TTNN_PYTHON"),
+    reason="live tier: set TTGEN_TTNN_PYTHON to an interpreter with the real ttnn wheel",
+)
+def test_live_dump_reproduces_the_committed_catalog(tmp_path: Path) -> None:
+    out = tmp_path / "catalog.json"
+    ttgen = shutil.which("ttgen", path=str(Path(sys.executable).parent)) or "ttgen"
+    proc = subprocess.run([ttgen, "signatures", "dump", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text() == catalog_path().read_text()

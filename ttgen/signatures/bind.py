@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ttgen.model import ArgValue, OpConfig
 from ttgen.signatures.catalog import Catalog, OpSignature, Overload, Param
-from ttgen.signatures.types import describe_kind, parse_annotation
+from ttgen.signatures.typematch import describe_kind, parse_annotation
 
 
 @dataclass(frozen=True, slots=True)

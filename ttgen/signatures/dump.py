@@ -32,9 +32,10 @@ def dump_catalog(python: str | None = None) -> Catalog:
     # ttnn writes ./generated/ and reports into the working directory: keep them out of the repo
     with tempfile.TemporaryDirectory(prefix="ttgen-sigdump-") as scratch:
         try:
-            proc = subprocess.run(
-                [exe, str(INTROSPECT)], cwd=scratch, env=env, capture_output=True, text=True, timeout=600
-            )
+            # run by runpy from the scratch dir: the script's own directory must not be on sys.path
+            # (a ttgen module there could shadow a stdlib module inside the ttnn interpreter)
+            code = f"import runpy; runpy.run_path({str(INTROSPECT)!r}, run_name='__main__')"
+            proc = subprocess.run([exe, "-c", code], cwd=scratch, env=env, capture_output=True, text=True, timeout=600)
         except OSError as e:
             raise DumpError(f"cannot run {exe}: {e.strerror}") from None
     if proc.returncode != 0:

@@ -7,26 +7,10 @@ import re
 from typing import Any
 
 from ttgen.signatures.catalog import Catalog, OpSignature, Overload, Param
+from ttgen.signatures.typematch import split_top_level
 
 _SIG = re.compile(r"def\s+[A-Za-z_][A-Za-z0-9_]*\((?P<params>.*)\)(?:\s*->\s*(?P<ret>.+))?\Z", re.S)
 _DEFAULT_REF = re.compile(r"\\(\d+)\Z")
-
-
-def _split(text: str) -> list[str]:
-    """Top-level commas only (annotations hold `Sequence[int | float]`, `tuple[int, int]`)."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    tail = text[start:].strip()
-    if tail:
-        parts.append(tail)
-    return parts
 
 
 def _top_level_index(text: str, token: str) -> int:
@@ -47,7 +31,7 @@ def parse_nb_signature(raw: str, defaults: list[str]) -> Overload:
         raise ValueError(f"unreadable signature {raw[:80]!r}")
     params: list[Param] = []
     kind = "positional_or_keyword"
-    parts = _split(m.group("params"))
+    parts = [p for p in split_top_level(m.group("params"), ",") if p]
     if "/" in parts:  # everything before a lone `/` is positional-only
         cut = parts.index("/")
         parts = [*[f"\x00{p}" for p in parts[:cut]], *parts[cut + 1 :]]

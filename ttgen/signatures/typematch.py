@@ -104,32 +104,27 @@ def describe_kind(v: ArgValue) -> str:
     return cls or v.kind
 
 
-def _split_union(text: str) -> list[str]:
+def split_top_level(text: str, sep: str) -> list[str]:
+    """Split on `sep` outside any brackets (annotations nest: `Sequence[int | float]`)."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch == "[":
+        if ch in "([{":
             depth += 1
-        elif ch == "]":
+        elif ch in ")]}":
             depth -= 1
-        elif ch == "|" and depth == 0:
+        elif ch == sep and depth == 0:
             parts.append(text[start:i].strip())
             start = i + 1
     parts.append(text[start:].strip())
     return parts
 
 
+def _split_union(text: str) -> list[str]:
+    return split_top_level(text, "|")
+
+
 def _split_args(text: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
+    return [p for p in split_top_level(text, ",") if p]
 
 
 _GENERIC = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\[(.*)\]\Z", re.S)
