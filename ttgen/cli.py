@@ -217,6 +217,31 @@ def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OU
 
 
 @app.command()
+def conformance(as_json: JsonOption = False) -> None:
+    """Agreement of ttgen's emulator with the real ttnn 0.81.1, from answers recorded on a mock
+    device (tests/conformance/): host dtype round trips, bit for bit. Exit 1 on any disagreement."""
+    from ttgen.conformance.roundtrips import compare, load
+
+    compared, found = compare(load())
+    doc = {
+        "roundtrips": {
+            "compared": compared,
+            "agree": compared - len(found),
+            "disagreements": [{"case": d.case, "detail": d.detail} for d in found],
+        }
+    }
+    if as_json:
+        emit_json(doc)
+    else:
+        rt = doc["roundtrips"]
+        out.print(f"host dtype round trips: {rt['agree']}/{rt['compared']} bit-exact")
+        for d in found:
+            out.print(f"  {d.case}: {d.detail}")
+    if found:
+        raise typer.Exit(1)
+
+
+@app.command()
 def version() -> None:
     """Print ttgen's version."""
     out.print(__version__)

@@ -1,0 +1,143 @@
+"""Record the real ttnn's answers for the conformance corpus (run under an interpreter that has
+the ttnn 0.81.1 wheel and a mock cluster; see ../shared/tools/setup-ttnn-mock.sh):
+
+    TT_METAL_MOCK_CLUSTER_DESC_PATH=<venv>/mock_cluster/wormhole_N150.yaml \
+        <venv>/bin/python tests/conformance/record_ttnn.py roundtrips tests/conformance/fixtures/roundtrips.json
+
+(ttnn's C++ logger writes to stdout, so the answers go to a file.)
+
+Standard library, numpy and ttnn only. Inputs are stored with the answers, so the default test
+run compares ttgen's emulator against them without Python 3.12 or ttnn.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import zlib
+from typing import Any
+
+import numpy as np
+
+
+def pack(a: np.ndarray) -> dict[str, Any]:
+    a = np.ascontiguousarray(a)
+    return {
+        "dtype": a.dtype.str,
+        "shape": list(a.shape),
+        "data": base64.b64encode(zlib.compress(a.tobytes(), 9)).decode(),
+    }
+
+
+def float_inputs() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(20261125)
+    f = np.float32
+    ties = np.array([1 + k / 128 + 1 / 256 for k in range(32)], dtype=f)  # bf16 midpoints
+    ties = np.stack([ties, -ties, ties * 2**-20, ties * 2**20])
+    sat = np.full((2, 32), 1.0, dtype=f)
+    sat[0, :16] = np.float32(1.9999)  # rounds past the top code: saturates
+    sat[1, 0] = np.float32(255.99)
+    special = np.zeros((6, 32), dtype=f)
+    special[0, 3] = np.inf
+    special[1, 7] = -np.inf
+    special[2, 11] = np.nan
+    special[3, :] = rng.standard_normal(32).astype(f)
+    special[3, 5] = np.inf
+    special[4, :] = -0.0
+    special[5, ::2] = np.float32(1e-40)  # subnormal
+    special[5, 1::2] = rng.standard_normal(16).astype(f)
+    huge = (rng.choice([-1, 1], size=(4, 32)) * rng.uniform(1e37, 3.4e38, size=(4, 32))).astype(f)
+    arrays = {
+        "randn_3x33x17": rng.standard_normal((3, 33, 17)).astype(f),
+        "randn_64x64": rng.standard_normal((64, 64)).astype(f),
+        "wide_range_32x96": (rng.standard_normal((32, 96)) * np.exp2(rng.uniform(-30, 30, (32, 96)))).astype(f),
+        "uniform_32x64": rng.uniform(0, 1, (32, 64)).astype(f),
+        "one_d_50": rng.standard_normal(50).astype(f),
+        "ties_4x32": ties,
+        "saturate_2x32": sat,
+        "special_6x32": special,
+        "huge_4x32": huge,
+        "zeros_2x32": np.zeros((2, 32), dtype=f),
+    }
+    return {name: np.ascontiguousarray(a, dtype=f) for name, a in arrays.items()}
+
+
+def int_inputs() -> dict[str, np.ndarray]:
+    vals = [-3.7, 300.2, 70000.9, 2.5, -0.5, 1e10, -1e10, 65535.9, 255.5, 4294967295.0, -2147483648.0, 0.0]
+    rng = np.random.default_rng(7)
+    probes = {
+        # the conversion depends on an element's position (vector chunks of 8 and 4, scalar tail)
+        f"casts_f32_n{n}": np.array([rng.choice(vals, size=n)], dtype=np.float32)
+        for n in (1, 3, 4, 7, 9, 13, 15, 17, 33)
+    }
+    return {
+        **probes,
+        "casts_f32_2d_3x5": np.array(rng.choice(vals, size=(3, 5)), dtype=np.float32),
+        "casts_f32_special": np.array([[np.nan, np.inf, -np.inf, 0.5] * 3], dtype=np.float32),
+        "casts_f32": np.array([vals], dtype=np.float32),
+        "casts_i32": np.array([[-3, 300, 70000, 2, -1, 65536, 256, 2147483647, -2147483648, 0]], dtype=np.int32),
+    }
+
+
+def record_roundtrips() -> dict[str, Any]:
+    import ttnn
+
+    def back(t: Any) -> np.ndarray:
+        try:
+            return np.from_dlpack(t.to_numpy())
+        except BufferError:  # bfloat16 has no DLPack/numpy dtype: exact through Python floats
+            return np.asarray(t.to_list(), dtype=np.float32)
+
+    records = []
+    cases = [
+        (name, x, dt, layout)
+        for name, x in float_inputs().items()
+        for dt, layout in [
+            ("BFLOAT16", "TILE"), ("BFLOAT16", "ROW_MAJOR"), ("FLOAT32", "TILE"), ("FLOAT32", "ROW_MAJOR"),
+            ("BFLOAT8_B", "TILE"), ("BFLOAT4_B", "TILE"), ("BFLOAT8_B", "ROW_MAJOR"),
+        ]
+    ]  # fmt: skip
+    cases += [
+        (name, x, dt, layout)
+        for name, x in int_inputs().items()
+        for dt in ("INT32", "UINT32", "UINT16", "UINT8")
+        for layout in ("ROW_MAJOR", "TILE")
+    ]
+    inputs = {**float_inputs(), **int_inputs()}
+    for name, x, dt, layout in cases:
+        entry: dict[str, Any] = {"input": name, "dtype": dt, "layout": layout}
+        try:
+            t = ttnn.Tensor(x, getattr(ttnn.DataType, dt), None, getattr(ttnn.Layout, layout))
+            entry["output"] = pack(back(t))
+            entry["padded_shape"] = list(t.padded_shape)
+        except Exception as e:
+            entry["error"] = {"class": type(e).__name__, "message": _core_message(str(e))}
+        records.append(entry)
+    return {
+        "ttnn_version": _version(),
+        "inputs": {name: pack(x) for name, x in inputs.items()},
+        "records": records,
+    }
+
+
+def _core_message(text: str) -> str:
+    """TT_FATAL texts carry file/line and a backtrace; keep the `info:` message."""
+    if "info:" in text:
+        text = text.split("info:", 1)[1]
+    return text.strip().split("\nbacktrace:")[0].strip().splitlines()[0] if text.strip() else ""
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("ttnn")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "roundtrips":
+        raise SystemExit("usage: record_ttnn.py roundtrips OUT.json")
+    doc = record_roundtrips()
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+        f.write("\n")
