@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ttgen.emu.types import CoreCoord
+
+if TYPE_CHECKING:
+    from ttgen.emu.tensor import Allocator
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,15 @@ class MeshDevice:
         self.model = model
         self.l1_small_size = l1_small_size
         self.is_open = True
+        self._allocator: Allocator | None = None
+
+    @property
+    def allocator(self) -> Allocator:
+        if self._allocator is None:
+            from ttgen.emu.tensor import Allocator
+
+            self._allocator = Allocator(self)
+        return self._allocator
 
     def compute_with_storage_grid_size(self) -> CoreCoord:
         return CoreCoord(self.model.grid_x, self.model.grid_y)

@@ -29,6 +29,18 @@ def _torch() -> Any:
     return torch
 
 
+def as_torch(value: Any) -> Any:
+    """numpy host values (what Inputs recorded) as torch tensors; anything else as it is."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        kind = np.float32 if value.dtype.kind == "f" else np.int64
+        return _torch().from_numpy(value.astype(kind))
+    if isinstance(value, list) and any(isinstance(v, np.ndarray) for v in value):
+        return [as_torch(v) for v in value]
+    return value
+
+
 def _dim(args: Args, name: str, default: Any) -> Any:
     value = args.get(name, default)
     return tuple(value) if isinstance(value, list) else value

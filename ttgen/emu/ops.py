@@ -1,0 +1,308 @@
+"""Emulated ttnn operations: ttnn's signatures (sweeps_src/signatures), validation of where the
+inputs live, the output spec ttnn computes, and numerics = the op's golden on the exact
+(dequantized) inputs, quantized to the output dtype."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ttgen.emu.device import MeshDevice
+from ttgen.emu.tensor import Tensor, fatal, store
+from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
+from ttgen.facts.enums import DataType, Layout, StorageType
+from ttgen.runtime.goldens import GOLDENS
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+def _host(t: Any) -> Any:
+    """A tensor argument as torch values for the golden; other values as they are."""
+    if isinstance(t, Tensor):
+        return _torch().from_numpy(
+            t.to_numpy().astype(np.float32) if t.dtype in _FLOATS else t.to_numpy().astype(np.int64)
+        )
+    if isinstance(t, list | tuple) and any(isinstance(x, Tensor) for x in t):
+        return [_host(x) for x in t]
+    return t
+
+
+_FLOATS = {DataType.FLOAT32, DataType.BFLOAT16, DataType.BFLOAT8_B, DataType.BFLOAT4_B}
+
+
+def _on_device(t: Any, which: str) -> MeshDevice:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{which} must be a ttnn.Tensor")
+    device = t.device()
+    if device is None or t.storage_type() is not StorageType.DEVICE:
+        raise fatal(f"{which} must be on device, got storage type: StorageType::{t.storage_type().name}")
+    return device
+
+
+def _result(
+    golden: str,
+    args: dict[str, Any],
+    device: MeshDevice,
+    dtype: DataType,
+    layout: Layout,
+    memory_config: MemoryConfig,
+    output_tensor: Tensor | None = None,
+) -> Tensor:
+    values = GOLDENS[golden]({k: _host(v) for k, v in args.items()})
+    host = np.asarray(values.detach().numpy() if hasattr(values, "detach") else values)
+    out = Tensor._from_values(store(host, dtype, layout), dtype, layout)
+    if output_tensor is not None:
+        output_tensor._values = out._values
+        return output_tensor
+    return out.on_device(device, memory_config)
+
+
+def _default_mc(t: Tensor, memory_config: MemoryConfig | None) -> MemoryConfig:
+    return memory_config if memory_config is not None else t.memory_config()
+
+
+def _binary(golden: str) -> Any:
+    def op(
+        input_tensor_a: Tensor,
+        input_tensor_b: Tensor | float | int,
+        *,
+        fast_and_approximate_mode: bool = False,
+        dtype: DataType | None = None,
+        memory_config: MemoryConfig | None = None,
+        output_tensor: Tensor | None = None,
+        **_: Any,
+    ) -> Tensor:
+        device = _on_device(input_tensor_a, "Input tensor A")
+        if isinstance(input_tensor_b, Tensor):
+            _on_device(input_tensor_b, "Input tensor B")
+            a, b = tuple(input_tensor_a.shape), tuple(input_tensor_b.shape)
+            try:
+                np.broadcast_shapes(a, b)
+            except ValueError:
+                raise fatal("Invalid subtile broadcast type") from None
+        args = {"input_tensor_a": input_tensor_a, "input_tensor_b": input_tensor_b}
+        out_dtype = dtype or input_tensor_a.dtype
+        mc = _default_mc(input_tensor_a, memory_config)
+        return _result(golden, args, device, out_dtype, input_tensor_a.layout, mc, output_tensor)
+
+    op.__name__ = golden
+    return op
+
+
+def _unary(golden: str) -> Any:
+    def op(
+        input_tensor: Tensor,
+        fast_and_approximate_mode: bool = False,
+        *,
+        memory_config: MemoryConfig | None = None,
+        output_tensor: Tensor | None = None,
+        **_: Any,
+    ) -> Tensor:
+        device = _on_device(input_tensor, "Input tensor")
+        args = {"input_tensor": input_tensor, "fast_and_approximate_mode": fast_and_approximate_mode}
+        mc = _default_mc(input_tensor, memory_config)
+        return _result(golden, args, device, input_tensor.dtype, input_tensor.layout, mc, output_tensor)
+
+    op.__name__ = golden
+    return op
+
+
+add = _binary("add")
+subtract = _binary("subtract")
+multiply = _binary("multiply")
+relu = _unary("relu")
+gelu = _unary("gelu")
+sigmoid = _unary("sigmoid")
+sigmoid_accurate = _unary("sigmoid")
+silu = _unary("silu")
+exp = _unary("exp")
+
+
+def softmax(
+    input_tensor: Tensor,
+    dim: int = -1,
+    *,
+    memory_config: MemoryConfig | None = None,
+    compute_kernel_config: Any = None,
+    numeric_stable: bool = True,
+) -> Tensor:
+    device = _on_device(input_tensor, "Input tensor")
+    mc = _default_mc(input_tensor, memory_config)
+    # softmax returns TILE even for a ROW_MAJOR input (observed on the real wheel)
+    return _result("softmax", {"input_tensor": input_tensor, "dim": dim}, device, input_tensor.dtype, Layout.TILE, mc)
+
+
+def _norm(golden: str) -> Any:
+    def op(
+        input_tensor: Tensor,
+        *,
+        epsilon: float = 1e-12,
+        weight: Tensor | None = None,
+        bias: Tensor | None = None,
+        residual_input_tensor: Tensor | None = None,
+        memory_config: MemoryConfig | None = None,
+        **_: Any,
+    ) -> Tensor:
+        device = _on_device(input_tensor, "Input tensor")
+        args = {
+            "input_tensor": input_tensor,
+            "epsilon": epsilon,
+            "weight": weight,
+            "bias": bias,
+            "residual_input_tensor": residual_input_tensor,
+        }
+        mc = _default_mc(input_tensor, memory_config)
+        return _result(golden, args, device, input_tensor.dtype, input_tensor.layout, mc)
+
+    op.__name__ = golden
+    return op
+
+
+layer_norm = _norm("layer_norm")
+rms_norm = _norm("rms_norm")
+
+
+def _matmul(golden: str) -> Any:
+    def op(
+        input_tensor_a: Tensor,
+        input_tensor_b: Tensor,
+        *,
+        bias: Tensor | None = None,
+        transpose_a: bool = False,
+        transpose_b: bool = False,
+        memory_config: MemoryConfig | None = None,
+        dtype: DataType | None = None,
+        **_: Any,
+    ) -> Tensor:
+        device = _on_device(input_tensor_a, "Input tensor A")
+        _on_device(input_tensor_b, "Input tensor B")
+        if input_tensor_a.layout is not Layout.TILE or input_tensor_b.layout is not Layout.TILE:
+            raise fatal("Inputs to matmul must be tilized")
+        width = input_tensor_a.shape[-2 if transpose_a else -1]
+        height = input_tensor_b.shape[-1 if transpose_b else -2]
+        if width != height:
+            raise fatal(
+                "The width of the first tensor must be equal to the height of the second tensor. "
+                f"Mismatch: width={width} height={height}"
+            )
+        args = {
+            "input_tensor_a": input_tensor_a,
+            "input_tensor_b": input_tensor_b,
+            "bias": bias,
+            "transpose_a": transpose_a,
+            "transpose_b": transpose_b,
+        }
+        out_dtype = dtype or input_tensor_a.dtype
+        mc = memory_config if memory_config is not None else DRAM_MEMORY_CONFIG
+        return _result(golden, args, device, out_dtype, Layout.TILE, mc)
+
+    op.__name__ = golden
+    return op
+
+
+matmul = _matmul("matmul")
+linear = _matmul("linear")
+
+
+def reshape(
+    input_tensor: Tensor, shape: Sequence[int], *, memory_config: MemoryConfig | None = None, **_: Any
+) -> Tensor:
+    device = _on_device(input_tensor, "Input tensor")
+    if int(np.prod(tuple(shape))) != input_tensor.logical_volume():
+        raise fatal(
+            f"Volume of the new shape {list(shape)} must match the input volume {input_tensor.logical_volume()}"
+        )
+    args = {"input_tensor": input_tensor, "shape": tuple(shape)}
+    mc = _default_mc(input_tensor, memory_config)
+    return _result("reshape", args, device, input_tensor.dtype, input_tensor.layout, mc)
+
+
+def permute(
+    input_tensor: Tensor, dims: Sequence[int], *, memory_config: MemoryConfig | None = None, pad_value: float = 0.0
+) -> Tensor:
+    device = _on_device(input_tensor, "Input tensor")
+    mc = _default_mc(input_tensor, memory_config)
+    args = {"input_tensor": input_tensor, "dims": tuple(dims)}
+    return _result("permute", args, device, input_tensor.dtype, input_tensor.layout, mc)
+
+
+def transpose(
+    input_tensor: Tensor, dim1: int, dim2: int, *, memory_config: MemoryConfig | None = None, pad_value: float = 0.0
+) -> Tensor:
+    device = _on_device(input_tensor, "Input tensor")
+    mc = _default_mc(input_tensor, memory_config)
+    args = {"input_tensor": input_tensor, "dim1": dim1, "dim2": dim2}
+    return _result("transpose", args, device, input_tensor.dtype, input_tensor.layout, mc)
+
+
+def typecast(
+    input_tensor: Tensor,
+    dtype: DataType,
+    *,
+    memory_config: MemoryConfig | None = None,
+    output_tensor: Tensor | None = None,
+    **_: Any,
+) -> Tensor:
+    device = _on_device(input_tensor, "Input tensor")
+    mc = _default_mc(input_tensor, memory_config)
+    return _result("typecast", {"input_tensor": input_tensor}, device, dtype, input_tensor.layout, mc, output_tensor)
+
+
+# ----------------------------------------------------------------------------- data movement
+
+
+def to_device(
+    tensor: Tensor, device: MeshDevice, memory_config: MemoryConfig | None = None, *, queue_id: Any = None
+) -> Tensor:
+    return tensor.on_device(device, memory_config or DRAM_MEMORY_CONFIG)
+
+
+def from_device(tensor: Tensor, blocking: bool = True, *, queue_id: Any = None) -> Tensor:
+    return Tensor._from_values(tensor.to_numpy(), tensor.dtype, tensor.layout)
+
+
+def to_memory_config(tensor: Tensor, memory_config: MemoryConfig, dtype: DataType | None = None) -> Tensor:
+    device = _on_device(tensor, "Input tensor")
+    values = store(tensor.to_numpy(), dtype, tensor.layout) if dtype else tensor.to_numpy()
+    return Tensor._from_values(values, dtype or tensor.dtype, tensor.layout).on_device(device, memory_config)
+
+
+def to_layout(
+    tensor: Tensor, layout: Layout, dtype: DataType | None = None, memory_config: MemoryConfig | None = None
+) -> Tensor:
+    out_dtype = dtype or tensor.dtype
+    if out_dtype in (DataType.BFLOAT8_B, DataType.BFLOAT4_B) and layout is not Layout.TILE:
+        raise fatal("Layout must be Layout::TILE for bfloat8_b or bfloat4_b!")
+    t = Tensor._from_values(store(tensor.to_numpy(), out_dtype, layout), out_dtype, layout)
+    device = tensor.device()
+    return t.on_device(device, memory_config or tensor.memory_config()) if device is not None else t
+
+
+def deallocate(tensor: Tensor, force: bool = True) -> None:
+    tensor.deallocate(force)
+
+
+def from_torch(
+    tensor: Any,
+    dtype: DataType | None = None,
+    *,
+    layout: Layout | None = None,
+    device: MeshDevice | None = None,
+    memory_config: MemoryConfig | None = None,
+    **_: Any,
+) -> Tensor:
+    values = tensor.detach().cpu().float().numpy() if tensor.is_floating_point() else tensor.cpu().numpy()
+    if layout is None:
+        layout = Layout.TILE if dtype in (DataType.BFLOAT8_B, DataType.BFLOAT4_B) else Layout.ROW_MAJOR
+    return Tensor(values, dtype, device, layout, memory_config)
+
+
+def to_torch(tensor: Tensor, dtype: Any = None, **_: Any) -> Any:
+    out = tensor.to_torch()
+    return out.to(dtype) if dtype is not None else out
