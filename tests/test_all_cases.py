@@ -52,7 +52,7 @@ def test_physical_shape_pads_tiles() -> None:
 def test_block_floats_need_tile_and_grid_must_fit_the_device() -> None:
     assert layout_error("BFLOAT8_B", tile=False) == "Only TILE layout is supported for BFLOAT8_B dtype!"
     assert layout_error("BFLOAT8_B", tile=True) is None
-    err = grid_error(shard("HEIGHT_SHARDED", (32, 32), (0, 0, 8, 0)), 8, 8)
+    err = grid_error((1, 1, 288, 32), True, shard("HEIGHT_SHARDED", (32, 32), (0, 0, 8, 0)), 8, 8)
     assert err is not None and err.startswith("Invalid shard grid: shard core (8, 0) has no L1 bank")
 
 

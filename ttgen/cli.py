@@ -218,26 +218,38 @@ def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OU
 
 @app.command()
 def conformance(as_json: JsonOption = False) -> None:
-    """Agreement of ttgen's emulator with the real ttnn 0.81.1, from answers recorded on a mock
-    device (tests/conformance/): host dtype round trips, bit for bit. Exit 1 on any disagreement."""
-    from ttgen.conformance.roundtrips import compare, load
+    """Agreement of ttgen's emulator with the real ttnn 0.81.1, from answers recorded on mock
+    devices (tests/conformance/): host dtype round trips bit for bit, and tensor placements
+    (accept/reject, error class and message, resulting spec) on Wormhole and Blackhole.
+    Exit 1 on any disagreement, each listed by case."""
+    from ttgen.conformance import roundtrips, specs
 
-    compared, found = compare(load())
-    doc = {
-        "roundtrips": {
+    sections: dict[str, tuple[int, list[roundtrips.Disagreement]]] = {
+        "roundtrips": roundtrips.compare(roundtrips.load())
+    }
+    for arch in ("wormhole_b0", "blackhole"):
+        sections[f"placements_{arch}"] = specs.compare(specs.load(arch))
+    titles = {
+        "roundtrips": "host dtype round trips (bit-exact)",
+        "placements_wormhole_b0": "tensor placements on Wormhole N150 (verdict, error class and message, spec)",
+        "placements_blackhole": "tensor placements on Blackhole P150 (verdict, error class and message, spec)",
+    }
+    doc: dict[str, dict[str, Any]] = {
+        name: {
             "compared": compared,
             "agree": compared - len(found),
             "disagreements": [{"case": d.case, "detail": d.detail} for d in found],
         }
+        for name, (compared, found) in sections.items()
     }
     if as_json:
         emit_json(doc)
     else:
-        rt = doc["roundtrips"]
-        out.print(f"host dtype round trips: {rt['agree']}/{rt['compared']} bit-exact")
-        for d in found:
-            out.print(f"  {d.case}: {d.detail}")
-    if found:
+        for name, section in doc.items():
+            out.print(f"{titles[name]}: {section['agree']}/{section['compared']} agree")
+            for d in section["disagreements"]:
+                out.print(f"  {clean(d['case'])}: {clean(d['detail'])}")
+    if any(section["disagreements"] for section in doc.values()):
         raise typer.Exit(1)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 import zlib
 from typing import Any
@@ -121,6 +122,155 @@ def record_roundtrips() -> dict[str, Any]:
     }
 
 
+# ----------------------------------------------------------------------------- tensor placements
+
+FIXTURES_DIR = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "fixtures", "upstream"
+)
+
+
+def fixture_specs(root: str) -> list[dict[str, Any]]:
+    """Every tensor argument of the upstream V2 fixtures, as a plain spec description."""
+    import glob
+
+    specs = []
+    for path in sorted(glob.glob(os.path.join(root, "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        for op, entry in doc.get("operations", {}).items():
+            for c in entry.get("configurations", []):
+                args = c.get("arguments") if isinstance(c, dict) else None
+                if not isinstance(args, dict):
+                    continue
+                for name, v in sorted(args.items()):
+                    if not (isinstance(v, dict) and v.get("type") == "ttnn.Tensor"):
+                        continue
+                    mc = v["memory_config"]
+                    shard = mc.get("shard_spec")
+                    specs.append(
+                        {
+                            "source": f"{os.path.basename(path)}:{op}:{name}",
+                            "shape": v["original_shape"],
+                            "dtype": v["original_dtype"].split(".")[-1],
+                            "layout": v["layout"].split(".")[-1],
+                            "memory_layout": mc["memory_layout"].split(".")[-1],
+                            "buffer_type": mc["buffer_type"].split(".")[-1],
+                            "shard": None
+                            if not isinstance(shard, dict)
+                            else {
+                                "grid": [
+                                    [r["start"]["x"], r["start"]["y"], r["end"]["x"], r["end"]["y"]]
+                                    for r in shard["grid"]
+                                ],
+                                "shape": shard["shape"],
+                                "orientation": shard["orientation"],
+                            },
+                        }
+                    )
+    return specs
+
+
+def variation_specs() -> list[dict[str, Any]]:
+    """Systematic variations around the §2 rules: shard shapes, grids, orientations, dtypes, layouts."""
+    shapes = [[1, 1, 256, 64], [1, 1, 32, 512], [1, 1, 64, 128], [1, 2, 50, 64], [2, 32, 96], [1, 1, 30, 70]]
+    shards = {
+        "HEIGHT_SHARDED": [[32, 64], [16, 64], [64, 64], [32, 32], [32, 128], [15, 70], [50, 64]],
+        "WIDTH_SHARDED": [[32, 64], [32, 32], [64, 64], [32, 16], [30, 10], [64, 128]],
+        "BLOCK_SHARDED": [[32, 32], [64, 64], [32, 64], [64, 32], [16, 32]],
+    }
+    grids = [
+        [[0, 0, 7, 0]],
+        [[0, 0, 3, 0], [0, 1, 3, 1]],
+        [[0, 0, 3, 1]],
+        [[0, 0, 1, 3]],
+        [[0, 0, 7, 7]],
+        [[0, 0, 8, 0]],
+        [[0, 0, 0, 0]],
+    ]
+    out: list[dict[str, Any]] = []
+    for shape in shapes:
+        for dtype, layout in [
+            ("BFLOAT16", "TILE"),
+            ("BFLOAT16", "ROW_MAJOR"),
+            ("BFLOAT8_B", "TILE"),
+            ("FLOAT32", "TILE"),
+            ("UINT32", "ROW_MAJOR"),
+        ]:
+            for buffer in ("DRAM", "L1"):
+                out.append(
+                    {
+                        "source": "variation",
+                        "shape": shape,
+                        "dtype": dtype,
+                        "layout": layout,
+                        "memory_layout": "INTERLEAVED",
+                        "buffer_type": buffer,
+                        "shard": None,
+                    }
+                )
+            for kind, shard_shapes in shards.items():
+                for shard in shard_shapes:
+                    for grid in grids:
+                        for orientation in ["ROW_MAJOR", "COL_MAJOR"] if kind == "BLOCK_SHARDED" else ["ROW_MAJOR"]:
+                            out.append(
+                                {
+                                    "source": "variation",
+                                    "shape": shape,
+                                    "dtype": dtype,
+                                    "layout": layout,
+                                    "memory_layout": kind,
+                                    "buffer_type": "L1",
+                                    "shard": {"grid": grid, "shape": shard, "orientation": orientation},
+                                }
+                            )
+    # keep the corpus a reviewable size: a deterministic sample of the variations
+    return out[::7]
+
+
+def record_specs(fixtures: str) -> dict[str, Any]:
+    import ttnn
+
+    device = ttnn.open_device(device_id=0)
+    corpus = fixture_specs(fixtures) + variation_specs()
+    records = []
+    for spec in corpus:
+        entry: dict[str, Any] = {"spec": spec}
+        try:
+            host = ttnn.Tensor(
+                np.zeros(spec["shape"], dtype=np.float32),
+                getattr(ttnn.DataType, spec["dtype"]),
+                None,
+                getattr(ttnn.Layout, spec["layout"]),
+            )
+            t = ttnn.to_device(host, device, _memory_config(ttnn, spec))
+            entry["result"] = {
+                "shape": list(t.shape),
+                "padded_shape": list(t.padded_shape),
+                "dtype": t.dtype.name,
+                "layout": t.layout.name,
+                "memory_config": str(t.memory_config()),
+            }
+            ttnn.deallocate(t)
+        except Exception as e:
+            entry["error"] = {"class": type(e).__name__, "message": _core_message(str(e))}
+        records.append(entry)
+    arch = ttnn.get_arch_name()
+    ttnn.close_device(device)
+    return {"ttnn_version": _version(), "arch": arch, "records": records}
+
+
+def _memory_config(ttnn: Any, spec: dict[str, Any]) -> Any:
+    layout = getattr(ttnn.TensorMemoryLayout, spec["memory_layout"])
+    buffer = getattr(ttnn.BufferType, spec["buffer_type"])
+    if spec["shard"] is None:
+        return ttnn.MemoryConfig(layout, buffer)
+    grid = ttnn.CoreRangeSet(
+        {ttnn.CoreRange(ttnn.CoreCoord(a, b), ttnn.CoreCoord(c, d)) for a, b, c, d in spec["shard"]["grid"]}
+    )
+    shard = ttnn.ShardSpec(grid, spec["shard"]["shape"], getattr(ttnn.ShardOrientation, spec["shard"]["orientation"]))
+    return ttnn.MemoryConfig(layout, buffer, shard)
+
+
 def _core_message(text: str) -> str:
     """TT_FATAL texts carry file/line and a backtrace; keep the `info:` message."""
     if "info:" in text:
@@ -135,9 +285,9 @@ def _version() -> str:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "roundtrips":
-        raise SystemExit("usage: record_ttnn.py roundtrips OUT.json")
-    doc = record_roundtrips()
+    if len(sys.argv) != 3 or sys.argv[1] not in ("roundtrips", "specs"):
+        raise SystemExit("usage: record_ttnn.py roundtrips|specs OUT.json")
+    doc = record_roundtrips() if sys.argv[1] == "roundtrips" else record_specs(FIXTURES_DIR)
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -66,7 +66,7 @@ def spec_error(spec_parts: dict[str, Any], grid: tuple[int, int]) -> str | None:
             tuple((r.start.x, r.start.y, r.end.x, r.end.y) for r in s.grid.ranges),
             s.orientation.name,
         )
-        return shard_error(spec_parts["shape"], tile, shard) or grid_error(shard, *grid)
+        return shard_error(spec_parts["shape"], tile, shard) or grid_error(spec_parts["shape"], tile, shard, *grid)
     return None
 
 

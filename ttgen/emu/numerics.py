@@ -19,11 +19,14 @@ BLOCK = 16  # a shared exponent covers 16 consecutive elements of one face row
 
 def to_bfloat16(x: Array) -> Array:
     """float32 → bfloat16 with round-to-nearest-even (NaN, inf and -0 kept), as float32."""
-    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    nan = np.isnan(np.asarray(x, dtype=np.float32))
-    rounded = np.where(nan, (bits >> 16) | 0x40, rounded)
-    return (rounded.astype(np.uint32) << 16).view(np.float32)
+    a = np.ascontiguousarray(x, dtype=np.float32)
+    bits = a.view(np.uint32)
+    # uint32 arithmetic cannot overflow here except for NaN patterns, which are replaced
+    with np.errstate(over="ignore"):
+        rounded = (bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)
+    rounded = np.where(np.isnan(a), (bits >> np.uint32(16)) | np.uint32(0x40), rounded)
+    out: Array = (rounded.astype(np.uint32) << np.uint32(16)).view(np.float32)
+    return out
 
 
 def block_float(x: Array, dtype: str) -> Array:

@@ -60,6 +60,10 @@ def store(values: Any, dtype: DataType, layout: Layout) -> np.ndarray[Any, np.dt
     """What ttnn keeps for host data converted to dtype (bit-exact, ttgen.emu.numerics)."""
     a = np.asarray(values)
     tile = layout is Layout.TILE
+    if a.size and not any(a.strides) and a.flat[0] == 0 and not np.signbit(a.flat[0]):
+        # a broadcast zero (a spec-only probe): zero in every dtype and at every position
+        zero = np.zeros((), dtype=np.float32 if dtype in FLOATS else INT_TARGETS[dtype][0])
+        return np.broadcast_to(zero, a.shape)
     if dtype in FLOATS:
         return quantize(a.astype(np.float32), dtype.name, tile)
     if np.issubdtype(a.dtype, np.integer):
@@ -114,7 +118,12 @@ class Tensor:
 
     @property
     def padded_shape(self) -> Shape:
-        return Shape(padded_dims(tuple(self._values.shape), self.layout))
+        dims = padded_dims(tuple(self._values.shape), self.layout)
+        spec = self._memory_config.shard_spec
+        if self.layout is Layout.ROW_MAJOR and spec is not None and self._device is not None and dims:
+            # a sharded ROW_MAJOR tensor aligns its width to the shard width
+            dims = (*dims[:-1], -(-dims[-1] // spec.shape[1]) * spec.shape[1])
+        return Shape(dims)
 
     def memory_config(self) -> MemoryConfig:
         return self._memory_config
@@ -162,7 +171,8 @@ class Tensor:
         check_spec(tuple(self._values.shape), self.dtype, self.layout, memory_config, device)
         self._buffer = device.allocator.allocate(tuple(self._values.shape), self.dtype, self.layout, memory_config)
         self._device = device
-        self._memory_config = memory_config
+        # a placed sharded tensor reports ttnn's derived nd_shard_spec (printed; not in equality)
+        self._memory_config = memory_config.with_nd_mirror() if memory_config.shard_spec is not None else memory_config
 
     def on_device(self, device: MeshDevice, memory_config: MemoryConfig) -> Tensor:
         t = Tensor._from_values(self._values, self.dtype, self.layout)
@@ -190,7 +200,7 @@ def check_spec(
         )
         err = shard_error(shape, tile, shard)
         if err is None and device is not None and mc.buffer_type is BufferType.L1:
-            err = grid_error(shard, device.model.grid_x, device.model.grid_y)
+            err = grid_error(shape, tile, shard, device.model.grid_x, device.model.grid_y)
         if err:
             raise fatal(err)
 

@@ -208,7 +208,7 @@ class NdShardSpec:
 class MemoryConfig:
     """`MemoryConfig(memory_layout=INTERLEAVED, buffer_type=DRAM, shard_spec=None)`."""
 
-    __slots__ = ("buffer_type", "memory_layout", "nd_shard_spec", "shard_spec")
+    __slots__ = ("_nd_mirror", "buffer_type", "memory_layout", "nd_shard_spec", "shard_spec")
 
     def __init__(
         self,
@@ -220,6 +220,7 @@ class MemoryConfig:
         self.buffer_type = buffer_type
         self.shard_spec = shard_spec
         self.nd_shard_spec: NdShardSpec | None = None
+        self._nd_mirror = False  # nd_shard_spec derived from shard_spec by a placed tensor
 
     @property
     def interleaved(self) -> bool:
@@ -228,8 +229,24 @@ class MemoryConfig:
     def is_sharded(self) -> bool:
         return not self.interleaved
 
+    def with_nd_mirror(self) -> MemoryConfig:
+        """The config as a placed sharded tensor reports it: with ttnn's derived nd_shard_spec."""
+        assert self.shard_spec is not None
+        out = MemoryConfig(self.memory_layout, self.buffer_type, self.shard_spec)
+        strategy = (
+            ShardDistributionStrategy.GRID_2D
+            if self.memory_layout is TensorMemoryLayout.BLOCK_SHARDED
+            else ShardDistributionStrategy.ROUND_ROBIN_1D
+        )
+        out.nd_shard_spec = NdShardSpec(
+            self.shard_spec.shape, self.shard_spec.grid, self.shard_spec.orientation, strategy
+        )
+        out._nd_mirror = True
+        return out
+
     def _key(self) -> tuple[Any, ...]:
-        return (self.memory_layout, self.buffer_type, self.shard_spec, self.nd_shard_spec)
+        # ttnn's equality ignores an nd_shard_spec derived from the shard spec
+        return (self.memory_layout, self.buffer_type, self.shard_spec, None if self._nd_mirror else self.nd_shard_spec)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MemoryConfig) and self._key() == other._key()
@@ -239,10 +256,23 @@ class MemoryConfig:
 
     def __repr__(self) -> str:
         shard = repr(self.shard_spec) if self.shard_spec is not None else "std::nullopt"
+        nd = "std::nullopt"
+        if self.nd_shard_spec is not None:
+            s = self.nd_shard_spec
+            grid = ", ".join(
+                f'{{"start":{{"x":{r.start.x},"y":{r.start.y}}},"end":{{"x":{r.end.x},"y":{r.end.y}}}}}'
+                for r in s.grid.ranges()
+            )
+            nd = (
+                f'{{"shard_shape":[{", ".join(str(d) for d in s.shard_shape)}],"grid":[{grid}],'
+                f'"orientation":"ShardOrientation::{s.orientation.name}",'
+                f'"shard_distribution_strategy":"ShardDistributionStrategy::{s.shard_distribution_strategy.name}"}}'
+            )
+        created = 0 if self._nd_mirror or self.nd_shard_spec is None else 1
         return (
             f"MemoryConfig(memory_layout=TensorMemoryLayout::{self.memory_layout.name},"
-            f"buffer_type=BufferType::{self.buffer_type.name},shard_spec={shard},nd_shard_spec=std::nullopt,"
-            f"created_with_nd_shard_spec=0,per_core_allocation=0,range_lockstep_allocation=0)"
+            f"buffer_type=BufferType::{self.buffer_type.name},shard_spec={shard},nd_shard_spec={nd},"
+            f"created_with_nd_shard_spec={created},per_core_allocation=0,range_lockstep_allocation=0)"
         )
 
 

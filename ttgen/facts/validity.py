@@ -31,15 +31,18 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def physical_shape(shape: Sequence[int], tile: bool) -> tuple[int, int]:
+def physical_shape(shape: Sequence[int], tile: bool, shard_width: int | None = None) -> tuple[int, int]:
     """(height, width): width is the last dim, height the product of the others; for TILE the
-    last two dims are first padded to multiples of 32 (a rank-1 tensor is [1, w] padded)."""
+    last two dims are first padded to multiples of 32 (a rank-1 tensor is [1, w] padded). A
+    sharded ROW_MAJOR tensor's width is aligned up to the shard width (observed on the wheel)."""
     dims = list(shape) or [1]
     if len(dims) == 1:
         dims = [1, *dims]
     if tile:
         dims[-1] = _round_up(dims[-1], TILE)
         dims[-2] = _round_up(dims[-2], TILE)
+    elif shard_width:
+        dims[-1] = _round_up(dims[-1], shard_width)
     height = 1
     for d in dims[:-1]:
         height *= d
@@ -57,7 +60,7 @@ def shard_error(shape: Sequence[int], tile: bool, shard: ShardLayout) -> str | N
     sh, sw = shard.shard_shape
     if tile and (sh % TILE or sw % TILE):
         return f"Physical shard shape ({sh}, {sw}) must be tile {{{TILE}, {TILE}}} sized!"
-    ph, pw = physical_shape(shape, tile)
+    ph, pw = physical_shape(shape, tile, None if tile else sw)
     cores = shard.num_cores
     if shard.memory_layout == "HEIGHT_SHARDED":
         if sw != pw:
@@ -101,14 +104,37 @@ def shard_error(shape: Sequence[int], tile: bool, shard: ShardLayout) -> str | N
     return None
 
 
-def grid_error(shard: ShardLayout, grid_x: int, grid_y: int) -> str | None:
-    """A shard core outside the device's compute grid (checked when the buffer is allocated)."""
+def shard_cores(shape: Sequence[int], tile: bool, shard: ShardLayout) -> list[tuple[int, int]]:
+    """The cores a sharded buffer takes, in order: height/width sharding takes every core of the
+    grid, row by row (column by column for COL_MAJOR); block sharding takes only the cores its
+    shards land on: shard (i, j) at column j, row i of the grid (transposed for COL_MAJOR)."""
+    sh, sw = shard.shard_shape
+    ph, pw = physical_shape(shape, tile, None if tile else sw)
+    if shard.memory_layout == "BLOCK_SHARDED":
+        sx, sy, _, _ = shard.ranges[0]
+        nh, nw = _ceil_div(ph, sh), _ceil_div(pw, sw)
+        if shard.orientation == "ROW_MAJOR":
+            return [(sx + j, sy + i) for i in range(nh) for j in range(nw)]
+        return [(sx + i, sy + j) for i in range(nh) for j in range(nw)]
+    cores: list[tuple[int, int]] = []
     for sx, sy, ex, ey in shard.ranges:
-        for x, y in ((ex, sy), (sx, ey), (ex, ey)):
-            if x >= grid_x or y >= grid_y:
-                bad = (x if x >= grid_x else sx, y if y >= grid_y else sy)
-                return (
-                    f"Invalid shard grid: shard core ({bad[0]}, {bad[1]}) has no L1 bank on this device, "
-                    f"which has {grid_x * grid_y} of them."
-                )
+        if shard.orientation == "ROW_MAJOR":
+            cores += [(x, y) for y in range(sy, ey + 1) for x in range(sx, ex + 1)]
+        else:
+            cores += [(x, y) for x in range(sx, ex + 1) for y in range(sy, ey + 1)]
+    return cores  # height/width sharding takes every core of its grid (observed on the wheel)
+
+
+def grid_error(shape: Sequence[int], tile: bool, shard: ShardLayout, grid_x: int, grid_y: int) -> str | None:
+    """A core that receives a shard but lies outside the device's compute grid (checked when the
+    buffer is allocated; cores of the grid that get no shard are not checked)."""
+    for x, y in shard_cores(shape, tile, shard):
+        if x >= grid_x or y >= grid_y:
+            return (
+                f"Invalid shard grid: shard core ({x}, {y}) has no L1 bank on this device, which has "
+                f"{grid_x * grid_y} of them. Derive the shard grid from the device (dram_grid_size() for DRAM, "
+                "compute_with_storage_grid_size() for L1) rather than assuming a fixed size -- a harvested "
+                "device exposes fewer banks than an unharvested one of the same type. An L1 shard core outside "
+                "the compute grid is legal only while it is claimed via ServiceCoreManager."
+            )
     return None
