@@ -229,10 +229,15 @@ def conformance(as_json: JsonOption = False) -> None:
     }
     for arch in ("wormhole_b0", "blackhole"):
         sections[f"placements_{arch}"] = specs.compare(specs.load(arch))
+    from ttgen.conformance import ops
+
+    ops_compared, ops_found, not_emulated = ops.compare(ops.load())
+    sections["op_outputs_wormhole_b0"] = (ops_compared, ops_found)
     titles = {
         "roundtrips": "host dtype round trips (bit-exact)",
         "placements_wormhole_b0": "tensor placements on Wormhole N150 (verdict, error class and message, spec)",
         "placements_blackhole": "tensor placements on Blackhole P150 (verdict, error class and message, spec)",
+        "op_outputs_wormhole_b0": "generated cases on Wormhole N150 (output spec, error or skip reason)",
     }
     doc: dict[str, dict[str, Any]] = {
         name: {
@@ -242,6 +247,7 @@ def conformance(as_json: JsonOption = False) -> None:
         }
         for name, (compared, found) in sections.items()
     }
+    doc["op_outputs_wormhole_b0"]["not_emulated"] = not_emulated
     if as_json:
         emit_json(doc)
     else:
@@ -249,6 +255,8 @@ def conformance(as_json: JsonOption = False) -> None:
             out.print(f"{titles[name]}: {section['agree']}/{section['compared']} agree")
             for d in section["disagreements"]:
                 out.print(f"  {clean(d['case'])}: {clean(d['detail'])}")
+        for case in not_emulated:
+            out.print(f"  not emulated: {clean(case)}")
     if any(section["disagreements"] for section in doc.values()):
         raise typer.Exit(1)
 

@@ -284,10 +284,55 @@ def _version() -> str:
     return version("ttnn")
 
 
+def main(argv: list[str]) -> dict[str, Any]:
+    if len(argv) >= 3 and argv[1] == "ops":
+        return record_ops(argv[3:])
+    if len(argv) != 3 or argv[1] not in ("roundtrips", "specs"):
+        raise SystemExit("usage: record_ttnn.py roundtrips|specs OUT.json | ops OUT.json GENERATED_DIR...")
+    return record_roundtrips() if argv[1] == "roundtrips" else record_specs(FIXTURES_DIR)
+
+
+# ----------------------------------------------------------------------------- op outputs
+
+
+def record_ops(packages: list[str]) -> dict[str, Any]:
+    """Run every case of already-generated sweep packages on the real ttnn (mock device):
+    the output spec each case produces, or the error it raises, or why it skipped. Needs the
+    project on PYTHONPATH (ttgen.runtime is standard library + numpy) and TTGEN_BACKEND=ttnn."""
+    import importlib
+    import pathlib
+
+    import ttnn
+
+    from ttgen.runtime.outcome import SkipCase
+
+    device = ttnn.open_device(device_id=0)
+    records = []
+    for package in packages:
+        root = pathlib.Path(package)
+        sys.path.insert(0, str(root.parent))
+        for path in sorted((root / "sweeps").rglob("*.py")):
+            if path.name == "__init__.py":
+                continue
+            name = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+            module = importlib.import_module(name)
+            for case_id, case in module.CASES.items():
+                entry: dict[str, Any] = {"package": root.name, "op": module.OP, "case": case_id}
+                try:
+                    entry["output_spec"] = module.run(case, device).output_spec
+                except SkipCase as e:
+                    entry["skip"] = e.reason
+                except Exception as e:
+                    entry["error"] = {"class": type(e).__name__, "message": _core_message(str(e))}
+                records.append(entry)
+    arch = ttnn.get_arch_name()
+    ttnn.close_device(device)
+    records.sort(key=lambda r: (r["package"], r["op"], r["case"]))  # independent of argv order
+    return {"ttnn_version": _version(), "arch": arch, "records": records}
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("roundtrips", "specs"):
-        raise SystemExit("usage: record_ttnn.py roundtrips|specs OUT.json")
-    doc = record_roundtrips() if sys.argv[1] == "roundtrips" else record_specs(FIXTURES_DIR)
+    doc = main(sys.argv)
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -23,6 +23,7 @@ from ttgen.emu.ops import (
     linear,
     matmul,
     multiply,
+    pad,
     permute,
     relu,
     reshape,
@@ -38,6 +39,7 @@ from ttgen.emu.ops import (
     to_torch,
     transpose,
     typecast,
+    zeros,
 )
 from ttgen.emu.program_configs import (
     LayerNormDefaultProgramConfig,
@@ -188,6 +190,7 @@ __all__ = [
     "matmul",
     "multiply",
     "open_device",
+    "pad",
     "permute",
     "relu",
     "reshape",
@@ -206,4 +209,5 @@ __all__ = [
     "uint8",
     "uint16",
     "uint32",
+    "zeros",
 ]

@@ -306,3 +306,45 @@ def from_torch(
 def to_torch(tensor: Tensor, dtype: Any = None, **_: Any) -> Any:
     out = tensor.to_torch()
     return out.to(dtype) if dtype is not None else out
+
+
+# ----------------------------------------------------------------------------- creation and padding
+
+
+def zeros(
+    shape: Sequence[int],
+    dtype: DataType | None = None,
+    layout: Layout | None = None,
+    device: MeshDevice | None = None,
+    memory_config: MemoryConfig | None = None,
+) -> Tensor:
+    out_dtype, out_layout = dtype or DataType.BFLOAT16, layout or Layout.ROW_MAJOR
+    t = Tensor(np.broadcast_to(np.float32(0), tuple(shape)), out_dtype, None, out_layout)
+    return t.on_device(device, memory_config or DRAM_MEMORY_CONFIG) if device is not None else t
+
+
+def pad(
+    input_tensor: Tensor,
+    padding_or_shape: Sequence[Any],
+    input_tensor_start_or_value: Any = None,
+    value: float | None = None,
+    *,
+    memory_config: MemoryConfig | None = None,
+    **_: Any,
+) -> Tensor:
+    """Both overloads: `pad(t, [[before, after], ...], value)` and
+    `pad(t, output_padded_shape, input_tensor_start, value)`."""
+    device = _on_device(input_tensor, "Input tensor")
+    dims = tuple(input_tensor.shape)
+    if all(isinstance(p, list | tuple) for p in padding_or_shape):
+        pairs = [tuple(int(x) for x in p) for p in padding_or_shape]
+        fill = input_tensor_start_or_value if value is None else value
+    else:
+        start = tuple(input_tensor_start_or_value or (0,) * len(dims))
+        pairs = [(s, o - s - d) for s, o, d in zip(start, padding_or_shape, dims, strict=True)]
+        fill = value
+    if any(before < 0 or after < 0 for before, after in pairs):
+        raise fatal("Output shape must be at least as large as the input shape in every dimension")
+    args = {"input_tensor": input_tensor, "padding": pairs, "value": float(fill or 0)}
+    mc = _default_mc(input_tensor, memory_config)
+    return _result("pad", args, device, input_tensor.dtype, input_tensor.layout, mc)

@@ -39,6 +39,12 @@ def values_of(t: Any) -> np.ndarray[Any, np.dtype[Any]]:
         return np.asarray(host.to_list(), dtype=np.float32)
 
 
+def output_spec(t: Any) -> str:
+    """An output's spec as text, the same on every backend (ttnn's own printed forms)."""
+    shape, padded = list(t.shape), list(t.padded_shape)
+    return f"shape={shape} padded={padded} dtype={t.dtype} layout={t.layout} memory_config={t.memory_config()}"
+
+
 def vars_of(case: Any) -> list[Any]:
     return [getattr(case, f.name) for f in dataclasses.fields(case) if f.name != "expected"]
 
@@ -104,7 +110,7 @@ class Inputs:
     def check(self, output: Any, case: Any) -> Outcome:
         """The output's spec against the traced one (when traced), then its values against the
         op's golden on the original inputs, by PCC. A mock device computes nothing: SKIP."""
-        spec = f"{tuple(output.shape)} {output.dtype} {output.layout}"
+        spec = output_spec(output)
         expected: TensorSpec | None = getattr(case, "expected", None)
         if expected is not None:
             got = (tuple(output.shape), output.dtype, output.layout, output.memory_config())

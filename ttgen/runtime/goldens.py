@@ -231,3 +231,23 @@ def mean(a: Args) -> Any:
 @golden("max")
 def max_(a: Args) -> Any:
     return _reduce(a, "max")
+
+
+@golden("pad")
+def pad(a: Args) -> Any:
+    """Either form of ttnn.pad: per-dim (before, after) pairs, or an output shape and a start."""
+    x = a["input_tensor"]
+    if "padding" in a:
+        pairs = [tuple(p) for p in a["padding"]]
+    else:
+        start = tuple(a.get("input_tensor_start") or (0,) * x.dim())
+        pairs = [(s, o - s - d) for s, o, d in zip(start, a["output_padded_shape"], x.shape, strict=True)]
+    flat: list[int] = []
+    for before, after in reversed(pairs):
+        flat += [int(before), int(after)]
+    return _torch().nn.functional.pad(x, flat, value=float(a.get("value") or 0))
+
+
+@golden("zeros")
+def zeros(a: Args) -> Any:
+    return _torch().zeros(tuple(a["shape"]))
