@@ -220,7 +220,8 @@ def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OU
 def conformance(as_json: JsonOption = False) -> None:
     """Agreement of ttgen's emulator with the real ttnn 0.81.1, from answers recorded on mock
     devices (tests/conformance/): host dtype round trips bit for bit, and tensor placements
-    (accept/reject, error class and message, resulting spec) on Wormhole and Blackhole.
+    (accept/reject, error class and message, resulting spec) on Wormhole and Blackhole, and
+    every generated case's output spec, error or skip reason on both.
     Exit 1 on any disagreement, each listed by case."""
     from ttgen.conformance import roundtrips, specs
 
@@ -231,13 +232,16 @@ def conformance(as_json: JsonOption = False) -> None:
         sections[f"placements_{arch}"] = specs.compare(specs.load(arch))
     from ttgen.conformance import ops
 
-    ops_compared, ops_found, not_emulated = ops.compare(ops.load())
-    sections["op_outputs_wormhole_b0"] = (ops_compared, ops_found)
+    archs = ("wormhole_b0", "blackhole")
+    verdicts = dict(zip(archs, ops.compare_all([ops.load(a) for a in archs]), strict=True))
+    for arch, verdict in verdicts.items():
+        sections[f"op_outputs_{arch}"] = (verdict.compared, verdict.found)
     titles = {
         "roundtrips": "host dtype round trips (bit-exact)",
         "placements_wormhole_b0": "tensor placements on Wormhole N150 (verdict, error class and message, spec)",
         "placements_blackhole": "tensor placements on Blackhole P150 (verdict, error class and message, spec)",
         "op_outputs_wormhole_b0": "generated cases on Wormhole N150 (output spec, error or skip reason)",
+        "op_outputs_blackhole": "generated cases on Blackhole P150 (output spec, error or skip reason)",
     }
     doc: dict[str, dict[str, Any]] = {
         name: {
@@ -247,16 +251,22 @@ def conformance(as_json: JsonOption = False) -> None:
         }
         for name, (compared, found) in sections.items()
     }
-    doc["op_outputs_wormhole_b0"]["not_emulated"] = not_emulated
+    for arch, verdict in verdicts.items():
+        doc[f"op_outputs_{arch}"]["not_emulated"] = verdict.not_emulated
+        doc[f"op_outputs_{arch}"]["ttnn_answers"] = verdict.kinds
     if as_json:
         emit_json(doc)
     else:
         for name, section in doc.items():
-            out.print(f"{titles[name]}: {section['agree']}/{section['compared']} agree")
+            answers = section.get("ttnn_answers")
+            detail = (
+                f" ({', '.join(f'{n} {k.replace(chr(95), chr(32))}' for k, n in answers.items())})" if answers else ""
+            )
+            out.print(f"{titles[name]}: {section['agree']}/{section['compared']} agree{detail}")
             for d in section["disagreements"]:
                 out.print(f"  {clean(d['case'])}: {clean(d['detail'])}")
-        for case in not_emulated:
-            out.print(f"  not emulated: {clean(case)}")
+            for case in section.get("not_emulated", []):
+                out.print(f"  not emulated: {clean(case)}")
     if any(section["disagreements"] for section in doc.values()):
         raise typer.Exit(1)
 

@@ -10,8 +10,9 @@ import json
 import re
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ttgen.conformance.roundtrips import Disagreement
 
@@ -48,11 +49,12 @@ def compile_inputs(into: Path) -> list[Path]:
     return packages
 
 
-def emulate(packages: list[Path]) -> list[dict[str, Any]]:
+def emulate(packages: list[Path], arch: str) -> list[dict[str, Any]]:
     import ttgen.emu as ttnn
+    from ttgen.emu.device import DEVICE_MODELS, MeshDevice
     from ttgen.runtime.outcome import SkipCase
 
-    device = ttnn.open_device(device_id=0)
+    device = MeshDevice(0, DEVICE_MODELS[arch])
     records = []
     for root in packages:
         sys.path.insert(0, str(root.parent))
@@ -77,13 +79,35 @@ def emulate(packages: list[Path]) -> list[dict[str, Any]]:
                     records.append(entry)
         finally:
             sys.path.remove(str(root.parent))
+            for name in [m for m in sys.modules if m == root.name or m.startswith(root.name + ".")]:
+                del sys.modules[name]  # a later compile into another directory must not hit these
     return records
 
 
-def compare(doc: dict[str, Any]) -> tuple[int, list[Disagreement], list[str]]:
-    """(cases compared, disagreements, cases not emulated)."""
+class Verdict(NamedTuple):
+    compared: int
+    found: list[Disagreement]
+    not_emulated: list[str]
+    kinds: dict[str, int]  # what ttnn answered for the compared cases: output spec, error, skip
+
+
+def kind(record: dict[str, Any]) -> str:
+    return next(k for k in ("output_spec", "error", "skip") if k in record)
+
+
+def compare_all(docs: list[dict[str, Any]]) -> list[Verdict]:
+    """Compile the inputs once; judge each recorded document on an emulated device of its arch."""
     with tempfile.TemporaryDirectory(prefix="ttgen-ops-") as tmp:
-        ours = {(r["package"], r["case"]): r for r in emulate(compile_inputs(Path(tmp)))}
+        packages = compile_inputs(Path(tmp))
+        return [judge(doc, emulate(packages, doc["arch"])) for doc in docs]
+
+
+def compare(doc: dict[str, Any]) -> Verdict:
+    return compare_all([doc])[0]
+
+
+def judge(doc: dict[str, Any], emulated: list[dict[str, Any]]) -> Verdict:
+    ours = {(r["package"], r["case"]): r for r in emulated}
     found, not_emulated = [], []
     produced = {package for package, _ in ours}
     records = [r for r in doc["records"] if r["package"] in produced]  # inputs absent here: not compared
@@ -104,7 +128,8 @@ def compare(doc: dict[str, Any]) -> tuple[int, list[Disagreement], list[str]]:
     recorded = {(r["package"], r["case"]) for r in records}
     for key in sorted(set(ours) - recorded):  # counts reconcile: nothing produced goes unjudged
         found.append(Disagreement(f"{key[0]} {ours[key]['op']} {key[1]}", "produced, but no ttnn record (re-record)"))
-    return len(records), found, not_emulated
+    kinds = Counter(kind(r) for r in records)
+    return Verdict(len(records), found, not_emulated, {k: kinds[k] for k in ("output_spec", "error", "skip")})
 
 
 def fixture(arch: str = "wormhole_b0") -> Path:
