@@ -31,3 +31,6 @@ def fixture_inputs() -> list[Path]:
 
 def fixture_id(p: Path) -> str:
     return p.name
+
+
+collect_ignore_glob = ["runner/fixtures/*"]  # sweep fixtures for the runner, not tests

@@ -45,3 +45,16 @@ def test_emu_prints_memory_configs_like_ttnn() -> None:
         "per_core_allocation=0,range_lockstep_allocation=0)"
     )
     assert repr(ttnn.bfloat8_b) == "DataType.BFLOAT8_B" and repr(ttnn.CoreGrid(x=8, y=1)) == "ttnn.CoreGrid(x=8, y=1)"
+
+
+def test_runner_worker_imports_only_the_runtime() -> None:
+    """The worker runs under other interpreters (a real-ttnn venv): stdlib + ttgen.runtime only."""
+    heavy = (*HEAVY, "rich", "loguru", "sqlite3", "ttgen.runner.scheduler", "ttgen.runner.store")
+    code = (
+        "import sys, ttgen.runner.worker, ttgen.runtime;"
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={"TTGEN_BACKEND": "emu"}, check=True
+    )
+    assert proc.stdout.strip() == ""

@@ -17,6 +17,7 @@ from rich.text import Text
 from ttgen import __version__
 from ttgen.analyze.describe import clean, describe_execution, describe_value
 from ttgen.analyze.stats import stats_document
+from ttgen.cli_run import register as register_runner_commands
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_path
 from ttgen.model import OpConfig, resolve_op_query
 from ttgen.model.serialize import config_to_json
@@ -393,6 +394,8 @@ def stats(
         f"compile: {t['bound']} bound, {t['compile_rejected']} rejected"
     )
 
+
+register_runner_commands(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ttgen.emu.device import MeshDevice, close_device, open_device
+from ttgen.emu.device import Arch, MeshDevice, close_device, open_device
 from ttgen.emu.ops import (
     add,
     deallocate,
@@ -134,6 +134,7 @@ __all__ = [
     "L1_WIDTH_SHARDED_MEMORY_CONFIG",
     "ROW_MAJOR_LAYOUT",
     "TILE_LAYOUT",
+    "Arch",
     "BufferType",
     "CoreCoord",
     "CoreGrid",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -39,6 +40,14 @@ def selected_arch() -> str:
     return arch
 
 
+class Arch(enum.Enum):
+    """ttnn.device.Arch (also ttnn.Arch): what `device.arch()` returns."""
+
+    WORMHOLE_B0 = 2
+    BLACKHOLE = 3
+    QUASAR = 4
+
+
 class MeshDevice:
     """A 1x1 mesh of one emulated chip, as `ttnn.open_device` returns."""
 
@@ -72,6 +81,9 @@ class MeshDevice:
 
     def id(self) -> int:
         return self.device_id
+
+    def arch(self) -> Arch:
+        return Arch[self.model.arch.upper()]
 
     def __repr__(self) -> str:
         return "MeshDevice(1x1 grid, 1 devices)"

@@ -1,0 +1,217 @@
+"""`ttgen run`, `ttgen report`, `ttgen shard`: the runner's commands (registered on the app)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ttgen.runner.discover import DiscoveryError, find_modules
+from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, parse_shard
+from ttgen.runner.scheduler import RunAborted
+
+# Off a terminal (CI logs, pipes) tables get 160 columns instead of rich's 80.
+WIDTH = None if sys.stdout.isatty() else 160
+out = Console(markup=False, highlight=False, soft_wrap=True, width=WIDTH)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+ResultsOption = Annotated[Path, typer.Option("--results", help="The SQLite results store.")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"ttgen: error: {message}")
+    return typer.Exit(code)
+
+
+def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Any], Any]:
+    from ttgen.runner.store import Store
+
+    if not results.is_file():
+        raise _fail(f"{results}: no results store (run `ttgen run` first)")
+    store = Store(results)
+    row = store.run(run_id)
+    if row is None:
+        store.close()
+        raise _fail(f"{results}: no run {run_id}" if run_id else f"{results}: no runs yet")
+    run = dict(row)
+    return run, store.results(run["id"]), store
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run_cmd(
+        paths: Annotated[
+            list[Path] | None, typer.Argument(help="Sweep modules or folders (default: generated/).")
+        ] = None,
+        backend: Annotated[
+            str | None, typer.Option(help="emu | ttnn (default: ttnn when importable, else emu).")
+        ] = None,
+        op: Annotated[list[str] | None, typer.Option("--op", help="Only these ops (repeatable).")] = None,
+        suite: Annotated[list[str] | None, typer.Option("--suite", help="Only these suites (repeatable).")] = None,
+        case: Annotated[
+            list[str] | None, typer.Option("--case", help="Only these case keys op:suite:id (comma-separated).")
+        ] = None,
+        shard: Annotated[str | None, typer.Option(help="I/N: the I-th of N disjoint shards (stable hash).")] = None,
+        timeout: Annotated[
+            float | None, typer.Option(help="Per-case deadline in s (default: module TIMEOUT_S).")
+        ] = None,
+        workers: Annotated[int, typer.Option(help="Worker processes, one per device slot.")] = 1,
+        results: ResultsOption = DEFAULT_RESULTS,
+        resume: Annotated[bool, typer.Option(help="Continue the store's last unfinished run.")] = False,
+        python: Annotated[str | None, typer.Option(help="Interpreter for the workers (e.g. a real-ttnn venv).")] = None,
+        reset_cmd: Annotated[
+            str | None, typer.Option(help="Run after a crash or hang (default: $TT_SMI_RESET_COMMAND).")
+        ] = None,
+        fail_fast: Annotated[bool, typer.Option(help="Stop at the first unexpected result.")] = False,
+    ) -> None:
+        """Run generated sweep cases in persistent, isolated workers; every result goes to the store."""
+        from ttgen.runner.progress import reporter_for, summary_table
+
+        sel = None
+        if not resume:
+            if backend not in (None, "emu", "ttnn"):
+                raise _fail(f"--backend {backend!r}: expected emu or ttnn")
+            sel = Selection(
+                paths=[str(p) for p in (paths or [Path("generated")])],
+                ops=op or [],
+                suites=suite or [],
+                shard=shard,
+                cases=case or [],
+                backend=backend,
+                python=python,
+                workers=workers,
+                timeout=timeout,
+                reset_cmd=reset_cmd,
+                fail_fast=fail_fast,
+            )
+            try:
+                if shard:
+                    parse_shard(shard)
+                if not cases_of(sel):
+                    raise _fail(f"no cases selected under {', '.join(sel.paths)}")
+            except (DiscoveryError, ValueError) as e:
+                raise _fail(str(e)) from e
+        console = Console(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
+        try:
+            summary = execute(sel, results, resume=resume, reporter=reporter_for(console))
+        except (DiscoveryError, ValueError) as e:
+            raise _fail(str(e)) from e
+        except RunAborted as e:
+            raise _fail(f"run aborted (resume it with `ttgen run --resume`): {e}", 3) from e
+        except KeyboardInterrupt:
+            err.print("ttgen: interrupted; `ttgen run --resume` continues this run")
+            raise typer.Exit(130) from None
+        out.print(summary_table(summary.results, f"run {summary.run_id}: {summary.status}"))
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
+        out.print(f"{len(summary.results)} cases ({counts}); {summary.ran_now} run now; results in {results}")
+        if summary.unexpected:
+            raise typer.Exit(1)
+
+    @app.command()
+    def report(
+        results: ResultsOption = DEFAULT_RESULTS,
+        run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest).")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+        html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML page here.")] = None,
+        export: Annotated[
+            tuple[str, Path] | None,
+            typer.Option("--export", help="FORMAT OUT; FORMAT is optest (upstream OpTest JSON)."),
+        ] = None,
+    ) -> None:
+        """Per-op results of a run: counts by status, worst PCC, slowest case."""
+        from ttgen.runner.report import op_rows, report_document
+
+        run_row, rows, store = _open_run(results, run)
+        try:
+            if html is not None:
+                from ttgen.runner.html import render
+
+                html.parent.mkdir(parents=True, exist_ok=True)
+                html.write_text(render(run_row, rows), encoding="utf-8")
+                err.print(f"wrote {html}")
+            if export is not None:
+                fmt, target = export
+                if fmt != "optest":
+                    raise _fail(f"--export {fmt!r}: the only format is optest")
+                from ttgen.runner.optest import optest_records
+
+                modules = json.loads(run_row["selection"])["paths"]
+                paths = {m.name: str(m.path) for m in _modules_quietly(modules)}
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(optest_records(run_row, rows, paths), indent=2) + "\n", encoding="utf-8")
+                err.print(f"wrote {target} ({len(rows)} OpTest records)")
+            if as_json:
+                sys.stdout.write(json.dumps(report_document(run_row, rows), indent=2, sort_keys=True) + "\n")
+                return
+            from rich.table import Table
+
+            table = Table(title=f"run {run_row['id']} ({run_row['status']}, {run_row['backend']}, {run_row['arch']})")
+            for name in ("op", "total", "pass", "fail", "crash", "hang", "skip", "other", "worst PCC", "slowest case"):
+                table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
+            for row in op_rows(rows):
+                c = row.counts
+                fail = sum(c.get(s, 0) for s in ("FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "XPASS"))
+                other = sum(c.get(s, 0) for s in ("INVALID", "XFAIL"))
+                table.add_row(
+                    row.op,
+                    str(row.total),
+                    str(c.get("PASS", 0)),
+                    str(fail),
+                    str(c.get("CRASH", 0)),
+                    str(c.get("HANG", 0)),
+                    str(c.get("SKIP", 0)),
+                    str(other),
+                    "" if row.worst_pcc is None else f"{row.worst_pcc:.6f}",
+                    f"{row.slowest_case} ({(row.slowest_s or 0) * 1e3:.1f} ms)",
+                )
+            out.print(table)
+        finally:
+            store.close()
+
+    @app.command("shard")
+    def shard_cmd(
+        paths: Annotated[
+            list[Path] | None, typer.Argument(help="Sweep modules or folders (default: generated/).")
+        ] = None,
+        results: ResultsOption = DEFAULT_RESULTS,
+        groups: Annotated[int, typer.Option(help="How many groups (CI jobs).")] = 2,
+        as_json: Annotated[bool, typer.Option("--json", help="Only the matrix JSON on stdout.")] = False,
+    ) -> None:
+        """Pack cases longest-first by recorded durations into N groups: a GitHub Actions matrix."""
+        from ttgen.runner.shard import matrix, pack
+        from ttgen.runner.store import Store
+
+        sel = Selection(paths=[str(p) for p in (paths or [Path("generated")])])
+        try:
+            cases = cases_of(sel)
+        except (DiscoveryError, ValueError) as e:
+            raise _fail(str(e)) from e
+        durations: dict[str, float] = {}
+        if results.is_file():
+            store = Store(results)
+            durations = store.durations()
+            store.close()
+        try:
+            packed = pack(cases, durations, groups)
+        except ValueError as e:
+            raise _fail(str(e)) from e
+        doc = matrix(packed, sel.paths, [])
+        if as_json:
+            sys.stdout.write(json.dumps(doc) + "\n")
+            return
+        known = sum(1 for c in cases if c.key in durations)
+        out.print(f"{len(cases)} cases ({known} with recorded durations) in {groups} groups:")
+        for g in packed:
+            out.print(f"  group {g.index}: {len(g.keys)} cases, ~{g.seconds:.2f} s")
+        out.print(json.dumps(doc))
+
+
+def _modules_quietly(paths: list[str]) -> list[Any]:
+    try:
+        return find_modules([Path(p) for p in paths])
+    except DiscoveryError:
+        return []

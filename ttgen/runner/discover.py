@@ -1,0 +1,227 @@
+"""Which cases a run has, read statically from the generated sources (no import, so the parent
+needs neither ttnn nor the worker's interpreter).
+
+A sweep module's contract (ttgen's generated-code contract): literal `OP: Final = "..."`,
+`TIMEOUT_S: Final = <int>`, `CASES: Final[...] = {"<case id>": ..., ...}` and optionally
+`SUITES: Final[...] = {"<suite>": tuple(CASES) | ("<case id>", ...)}`; a `run(case, device)`.
+Expectations come from the paired pytest module (`tests/<ns>/test_<name>.py` beside
+`sweeps/<ns>/<name>.py`): `EXPECTED = {"<case id>": xfail("reason") | skip("reason")}`.
+Suites whose name starts with `xfail` expect every case to fail, as upstream's runner does.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SUITE = "model_traced"
+
+
+class DiscoveryError(ValueError):
+    """A sweep module that does not follow the contract; names the file and the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    kind: str  # "xfail" | "skip"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SweepModule:
+    path: Path
+    root: Path  # the sys.path entry it imports from
+    name: str  # its dotted module name
+    op: str
+    timeout_s: float
+    suites: dict[str, tuple[str, ...]]
+    expected: dict[str, Expectation] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    module: SweepModule
+    suite: str
+    case_id: str
+
+    @property
+    def key(self) -> str:
+        """What identifies a case across runs, shards and stores: `op:suite:case id`."""
+        return f"{self.module.op}:{self.suite}:{self.case_id}"
+
+    @property
+    def expectation(self) -> Expectation | None:
+        found = self.module.expected.get(self.case_id)
+        if found is None and self.suite.startswith("xfail"):
+            return Expectation("xfail", f"suite {self.suite!r} is expected to fail")
+        return found
+
+
+def shard_of(key: str, count: int) -> int:
+    """1..count, from a stable hash of the case key (same on every machine and Python)."""
+    digest = hashlib.sha256(key.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def import_root(path: Path) -> tuple[Path, str]:
+    """The sys.path entry and dotted name of a module file, walking up through packages."""
+    parts = [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return folder, ".".join(parts)
+
+
+def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
+    found: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            found[node.target.id] = node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            found[node.targets[0].id] = node.value
+    return found
+
+
+def _fail(path: Path, node: ast.AST | None, what: str) -> DiscoveryError:
+    line = f":{node.lineno}" if node is not None and hasattr(node, "lineno") else ""
+    return DiscoveryError(f"{path}{line}: {what}")
+
+
+def _str_keys(path: Path, node: ast.expr, name: str) -> list[str]:
+    if not isinstance(node, ast.Dict):
+        raise _fail(path, node, f"{name} must be a dict literal")
+    keys = []
+    for key in node.keys:
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            raise _fail(path, key or node, f"{name} keys must be string literals")
+        keys.append(key.value)
+    return keys
+
+
+def read_module(path: Path) -> SweepModule:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (OSError, SyntaxError, UnicodeDecodeError) as e:
+        raise DiscoveryError(f"{path}: cannot read: {e}") from e
+    names = _assignments(tree)
+    op = names.get("OP")
+    if not (isinstance(op, ast.Constant) and isinstance(op.value, str)):
+        raise _fail(path, op, "OP must be a string literal")
+    timeout = names.get("TIMEOUT_S")
+    if not (isinstance(timeout, ast.Constant) and isinstance(timeout.value, int | float)):
+        raise _fail(path, timeout, "TIMEOUT_S must be a number literal")
+    if "CASES" not in names:
+        raise _fail(path, None, "no CASES")
+    if not any(isinstance(n, ast.FunctionDef) and n.name == "run" for n in tree.body):
+        raise _fail(path, None, "no run(case, device)")
+    cases = _str_keys(path, names["CASES"], "CASES")
+    suites = {DEFAULT_SUITE: tuple(cases)}
+    if "SUITES" in names:
+        suites = {}
+        node = names["SUITES"]
+        suite_names = _str_keys(path, node, "SUITES")
+        assert isinstance(node, ast.Dict)
+        for suite, value in zip(suite_names, node.values, strict=True):
+            if (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id == "tuple"
+                and [ast.unparse(a) for a in value.args] == ["CASES"]
+            ):
+                suites[suite] = tuple(cases)
+            elif isinstance(value, ast.Tuple | ast.List) and all(
+                isinstance(e, ast.Constant) and e.value in cases for e in value.elts
+            ):
+                suites[suite] = tuple(str(e.value) for e in value.elts if isinstance(e, ast.Constant))
+            else:
+                raise _fail(path, value, f"suite {suite!r} must be tuple(CASES) or a tuple of case ids in CASES")
+    root, name = import_root(path.resolve())
+    return SweepModule(path, root, name, op.value, float(timeout.value), suites, read_expected(path))
+
+
+def read_expected(sweep: Path) -> dict[str, Expectation]:
+    parts = sweep.resolve().parts
+    if "sweeps" not in parts:
+        return {}
+    at = len(parts) - 1 - parts[::-1].index("sweeps")
+    test = Path(*parts[:at], "tests", *parts[at + 1 : -1], f"test_{sweep.name}")
+    if not test.is_file():
+        return {}
+    tree = ast.parse(test.read_text(encoding="utf-8"), filename=str(test))
+    node = _assignments(tree).get("EXPECTED")
+    if node is None:
+        return {}
+    keys = _str_keys(test, node, "EXPECTED")
+    assert isinstance(node, ast.Dict)
+    out = {}
+    for key, value in zip(keys, node.values, strict=True):
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in ("xfail", "skip")
+            and len(value.args) == 1
+            and isinstance(value.args[0], ast.Constant)
+            and isinstance(value.args[0].value, str)
+        ):
+            raise _fail(test, value, 'EXPECTED values must be xfail("reason") or skip("reason")')
+        out[key] = Expectation(value.func.id, value.args[0].value)
+    return out
+
+
+def find_modules(paths: list[Path]) -> list[SweepModule]:
+    """Sweep modules under the paths (files, or folders searched for `sweeps/**.py`)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files += [p for p in sorted(path.rglob("*.py")) if _is_sweep(p)]
+        else:
+            raise DiscoveryError(f"{path}: no such file or folder")
+    modules = [read_module(p) for p in dict.fromkeys(p.resolve() for p in files)]
+    seen: dict[tuple[str, str], Path] = {}
+    for m in modules:
+        for suite, ids in m.suites.items():
+            for case_id in ids:
+                other = seen.setdefault((m.op, f"{suite}:{case_id}"), m.path)
+                if other != m.path:
+                    raise DiscoveryError(f"{m.path}: case {m.op}:{suite}:{case_id} is also in {other}")
+    return modules
+
+
+def _is_sweep(path: Path) -> bool:
+    """Under a searched folder, a sweep module is a file that defines OP, CASES and run()."""
+    if path.name == "__init__.py" or path.name.startswith("test_") or path.name == "conftest.py":
+        return False
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return "\nOP" in text and "\nCASES" in text and "\ndef run(" in text
+
+
+def select(
+    modules: list[SweepModule],
+    *,
+    ops: list[str] | None = None,
+    suites: list[str] | None = None,
+    shard: tuple[int, int] | None = None,
+    keys: list[str] | None = None,
+) -> list[Case]:
+    """The cases of a run, in a stable order (module, suite, case id as written)."""
+    wanted = set(keys) if keys else None
+    out = []
+    for m in sorted(modules, key=lambda m: (m.op, m.name)):
+        if ops and m.op not in ops and m.op.removeprefix("ttnn.") not in ops:
+            continue
+        for suite, ids in m.suites.items():
+            if suites and suite not in suites:
+                continue
+            for case_id in ids:
+                case = Case(m, suite, case_id)
+                if shard is not None and shard_of(case.key, shard[1]) != shard[0]:
+                    continue
+                if wanted is not None and case.key not in wanted:
+                    continue
+                out.append(case)
+    return out

@@ -1,0 +1,141 @@
+"""`ttgen report --html`: one self-contained page (inline CSS and SVG; no scripts, no fetches):
+a stacked pass-rate bar per op, a PCC histogram, the per-op table and every unexpected case.
+Every string from the store is escaped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from html import escape
+from typing import Any
+
+from ttgen.runner.progress import STATUSES
+from ttgen.runner.report import op_rows
+from ttgen.runner.scheduler import UNEXPECTED
+from ttgen.runner.store import Result
+
+COLOURS = {
+    "PASS": "#2e7d32",
+    "XFAIL": "#81c784",
+    "SKIP": "#b0bec5",
+    "INVALID": "#ffb300",
+    "FAIL_ASSERT": "#e53935",
+    "FAIL_EXCEPTION": "#c62828",
+    "FAIL_L1_OUT_OF_MEM": "#8e24aa",
+    "CRASH": "#212121",
+    "HANG": "#6d4c41",
+    "XPASS": "#1e88e5",
+}
+
+CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}
+h1{font-size:20px} h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;font-size:13px}
+td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
+td:first-child,th:first-child{text-align:left}
+.msg{text-align:left;font-family:monospace;font-size:12px;white-space:normal}
+.legend span{display:inline-block;margin-right:12px} .sw{width:10px;height:10px;display:inline-block;margin-right:4px}
+"""
+
+
+def pass_rate_chart(results: list[Result]) -> str:
+    rows = op_rows(results)
+    bar_w, label_w, row_h = 520, 230, 22
+    height = row_h * len(rows) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 80}" height="{height}" role="img">']
+    for i, row in enumerate(rows):
+        y = 5 + i * row_h
+        parts.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(row.op)}</text>')
+        x = float(label_w)
+        for status in STATUSES:
+            n = row.counts.get(status, 0)
+            if not n:
+                continue
+            w = bar_w * n / row.total
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 6}" fill="{COLOURS[status]}">'
+                f"<title>{escape(row.op)}: {status} {n}</title></rect>"
+            )
+            x += w
+        rate = "n/a" if row.pass_rate is None else f"{100 * row.pass_rate:.0f}%"
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}" font-size="12">{rate}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# PCCs cluster just under 1: bins are decades of 1 - PCC, the scale on which they differ.
+PCC_BINS = (
+    ("< 0.9", 1e-1, float("inf")),
+    ("0.9–0.99", 1e-2, 1e-1),
+    ("0.99–0.999", 1e-3, 1e-2),
+    ("0.999–0.9999", 1e-4, 1e-3),
+    ("0.9999–0.99999", 1e-5, 1e-4),
+    ("0.99999–0.999999", 1e-6, 1e-5),
+    ("≥ 0.999999", -float("inf"), 1e-6),
+)
+
+
+def pcc_histogram(results: list[Result]) -> str:
+    values = [r.pcc for r in results if r.pcc is not None]
+    if not values:
+        return "<p>No case reported a PCC (device numerics were skipped or not computed).</p>"
+    counts = [sum(1 for v in values if lo <= 1.0 - v < hi) for _, lo, hi in PCC_BINS]
+    top = max(counts)
+    w, h, pad = 840, 180, 10
+    bw = (w - 2 * pad) / len(PCC_BINS)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 44}" role="img">']
+    for b, ((label, _, _), n) in enumerate(zip(PCC_BINS, counts, strict=True)):
+        bh = (h - 20) * n / top
+        x = pad + b * bw
+        parts.append(
+            f'<rect x="{x + 4:.1f}" y="{h - bh:.1f}" width="{bw - 8:.1f}" height="{bh:.1f}" fill="#3949ab">'
+            f"<title>PCC {label}: {n}</title></rect>"
+        )
+        parts.append(f'<text x="{x + bw / 2:.1f}" y="{h - bh - 4:.1f}" font-size="11" text-anchor="middle">{n}</text>')
+        parts.append(f'<text x="{x + bw / 2:.1f}" y="{h + 16}" font-size="11" text-anchor="middle">{label}</text>')
+    parts.append(f'<line x1="{pad}" y1="{h}" x2="{w - pad}" y2="{h}" stroke="#555"/>')
+    parts.append(f'<text x="{w / 2}" y="{h + 36}" font-size="11" text-anchor="middle">PCC ({len(values)} cases)</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render(run: dict[str, Any], results: list[Result]) -> str:
+    started = datetime.fromtimestamp(run["started"], tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    totals = Counter(r.status for r in results)
+    legend = "".join(
+        f'<span><i class="sw" style="background:{COLOURS[s]}"></i>{s} {totals[s]}</span>' for s in STATUSES if totals[s]
+    )
+    shown = [s for s in STATUSES if totals[s]]
+    rows = []
+    for row in op_rows(results):
+        cells = "".join(f"<td>{row.counts.get(s, '')}</td>" for s in shown)
+        pcc = "" if row.worst_pcc is None else f"{row.worst_pcc:.6f} ({escape(row.worst_pcc_case or '')})"
+        slow = f"{escape(row.slowest_case or '')} ({(row.slowest_s or 0) * 1e3:.1f} ms)"
+        rows.append(f"<tr><td>{escape(row.op)}</td>{cells}<td>{row.total}</td><td>{pcc}</td><td>{slow}</td></tr>")
+    heads = "".join(f"<th>{s}</th>" for s in shown)
+    bad = [
+        f"<tr><td>{escape(r.key)}</td><td>{r.status}</td><td class='msg'>{escape(r.message)}</td></tr>"
+        for r in results
+        if r.status in UNEXPECTED
+    ]
+    head = "<tr><th>case</th><th>status</th><th class='msg'>message</th></tr>"
+    unexpected = f"<table>{head}{''.join(bad)}</table>" if bad else "<p>None.</p>"
+    meta = ", ".join(
+        f"{k} {escape(str(run.get(k)))}" for k in ("backend", "arch", "host", "git_sha", "ttgen_version") if run.get(k)
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ttgen run {run["id"]}</title><style>{CSS}</style></head>
+<body>
+<h1>ttgen run {run["id"]}: {len(results)} cases, {escape(str(run["status"]))}</h1>
+<p>Started {started}; {meta}.</p>
+<p class="legend">{legend}</p>
+<h2>Pass rate per op</h2>
+{pass_rate_chart(results)}
+<h2>PCC</h2>
+{pcc_histogram(results)}
+<h2>Per op</h2>
+<table><tr><th>op</th>{heads}<th>total</th><th>worst PCC</th><th>slowest case</th></tr>{"".join(rows)}</table>
+<h2>Unexpected ({len(bad)})</h2>
+{unexpected}
+</body></html>
+"""

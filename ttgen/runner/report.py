@@ -1,0 +1,85 @@
+"""What a run found, per op: counts by status, worst PCC, slowest case (`ttgen report`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ttgen.runner.progress import STATUSES
+from ttgen.runner.scheduler import UNEXPECTED
+from ttgen.runner.store import Result
+
+
+@dataclass(frozen=True, slots=True)
+class OpRow:
+    op: str
+    counts: dict[str, int]
+    worst_pcc: float | None
+    worst_pcc_case: str | None
+    slowest_case: str | None
+    slowest_s: float | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def passed(self) -> int:
+        return self.counts.get("PASS", 0) + self.counts.get("XFAIL", 0)
+
+    @property
+    def ran(self) -> int:
+        """Cases with a verdict on the device (skips excluded): the pass rate's denominator."""
+        return self.total - self.counts.get("SKIP", 0)
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.ran if self.ran else None
+
+
+def op_rows(results: list[Result]) -> list[OpRow]:
+    rows = []
+    for op in sorted({r.op for r in results}):
+        mine = [r for r in results if r.op == op]
+        with_pcc = [r for r in mine if r.pcc is not None]
+        worst = min(with_pcc, key=lambda r: r.pcc or 0.0) if with_pcc else None
+        slowest = max(mine, key=lambda r: r.ended - r.started)
+        counts = Counter(r.status for r in mine)
+        rows.append(
+            OpRow(
+                op=op,
+                counts={s: counts[s] for s in STATUSES if counts[s]},
+                worst_pcc=worst.pcc if worst else None,
+                worst_pcc_case=worst.case_id if worst else None,
+                slowest_case=slowest.case_id,
+                slowest_s=slowest.ended - slowest.started,
+            )
+        )
+    return rows
+
+
+def report_document(run: dict[str, Any], results: list[Result]) -> dict[str, Any]:
+    """`ttgen report --json`: the run, per-op rows, and every case that did not pass as expected."""
+    return {
+        "run": run,
+        "totals": dict(Counter(r.status for r in results)),
+        "ops": [
+            {
+                "op": row.op,
+                "counts": row.counts,
+                "total": row.total,
+                "pass_rate": row.pass_rate,
+                "worst_pcc": row.worst_pcc,
+                "worst_pcc_case": row.worst_pcc_case,
+                "slowest_case": row.slowest_case,
+                "slowest_s": row.slowest_s,
+            }
+            for row in op_rows(results)
+        ],
+        "unexpected": [
+            {"case": r.key, "status": r.status, "message": r.message, "attempt": r.attempt}
+            for r in results
+            if r.status in UNEXPECTED
+        ],
+    }

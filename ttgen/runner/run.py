@@ -1,0 +1,161 @@
+"""`ttgen run`: select cases, open (or resume) a run in the store, execute, summarise."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ttgen import __version__
+from ttgen.runner.discover import Case, find_modules, select
+from ttgen.runner.progress import PlainReporter, Reporter
+from ttgen.runner.scheduler import UNEXPECTED, Scheduler, Settings
+from ttgen.runner.store import Result, Store
+
+DEFAULT_RESULTS = Path("results/ttgen.sqlite")
+
+
+@dataclass
+class Selection:
+    """Everything that decides which cases run and how; stored with the run for --resume."""
+
+    paths: list[str] = field(default_factory=lambda: ["generated"])
+    ops: list[str] = field(default_factory=list)
+    suites: list[str] = field(default_factory=list)
+    shard: str | None = None  # "I/N", 1 <= I <= N
+    cases: list[str] = field(default_factory=list)  # case keys op:suite:id
+    backend: str | None = None
+    python: str | None = None
+    workers: int = 1
+    timeout: float | None = None
+    reset_cmd: str | None = None
+    fail_fast: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Selection:
+        return cls(**doc)
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    status: str
+    results: list[Result]
+    ran_now: int
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(r.status for r in self.results)
+
+    @property
+    def unexpected(self) -> int:
+        return sum(1 for r in self.results if r.status in UNEXPECTED)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(x) for x in text.split("/"))
+    except ValueError as e:
+        raise ValueError(f"--shard {text!r}: expected I/N, e.g. 2/4") from e
+    if not 1 <= index <= count:
+        raise ValueError(f"--shard {text!r}: need 1 <= I <= N")
+    return index, count
+
+
+def cases_of(sel: Selection) -> list[Case]:
+    modules = find_modules([Path(p) for p in sel.paths])
+    shard = parse_shard(sel.shard) if sel.shard else None
+    keys = [k for item in sel.cases for k in item.split(",") if k]
+    found = select(modules, ops=sel.ops or None, suites=sel.suites or None, shard=shard, keys=keys or None)
+    if keys:
+        missing = sorted(set(keys) - {c.key for c in found})
+        if missing:
+            raise ValueError(f"--case: no such case under {', '.join(sel.paths)}: {', '.join(missing[:5])}")
+    return found
+
+
+def git_sha() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() or None
+
+
+def worker_env(sel: Selection) -> dict[str, str]:
+    env = {}
+    if sel.backend:
+        env["TTGEN_BACKEND"] = sel.backend
+    return env
+
+
+def execute(
+    sel: Selection | None,
+    results: Path = DEFAULT_RESULTS,
+    *,
+    resume: bool = False,
+    reporter: Reporter | None = None,
+    startup_timeout: float = 300.0,
+) -> RunSummary:
+    """Run a selection (or resume the store's last unfinished run) and return what it recorded."""
+    store = Store(results)
+    try:
+        if resume:
+            row = store.unfinished_run()
+            if row is None:
+                raise ValueError(f"{results}: no unfinished run to resume")
+            run_id = int(row["id"])
+            sel = Selection.from_json(json.loads(row["selection"]))
+            store.update_run(run_id, status="running")
+        else:
+            assert sel is not None
+        cases = cases_of(sel)
+        if not resume:
+            run_id = store.begin_run(
+                host=socket.gethostname(),
+                git_sha=git_sha(),
+                command=shlex.join(["ttgen", *sys.argv[1:]]) if sys.argv[0].endswith("ttgen") else shlex.join(sys.argv),
+                ttgen_version=__version__,
+                python=sel.python or sys.executable,
+                planned=len(cases),
+                selection=sel.to_json(),
+                backend=sel.backend,
+                arch=os.environ.get("TTGEN_ARCH") or os.environ.get("ARCH_NAME"),
+            )
+        done = store.done_keys(run_id)
+        todo = [c for c in cases if c.key not in done]
+        reporter = reporter or PlainReporter(Console(markup=False, highlight=False, soft_wrap=True))
+        settings = Settings(
+            workers=max(1, sel.workers),
+            python=sel.python or sys.executable,
+            timeout=sel.timeout,
+            reset_cmd=sel.reset_cmd or os.environ.get("TT_SMI_RESET_COMMAND"),
+            fail_fast=sel.fail_fast,
+            env=worker_env(sel),
+            startup_timeout=startup_timeout,
+        )
+        reporter.start(len(cases), len(cases) - len(todo))
+        scheduler = Scheduler(store, run_id, settings, on_result=reporter.result, on_event=reporter.event)
+        try:
+            status = scheduler.execute(todo)
+        except BaseException:
+            store.update_run(run_id, status="aborted")  # ended stays NULL: --resume continues it
+            raise
+        finally:
+            reporter.stop()
+        store.end_run(run_id, status)
+        return RunSummary(run_id, status, store.results(run_id), scheduler.recorded)
+    finally:
+        store.close()
