@@ -50,10 +50,7 @@ def test_emu_prints_memory_configs_like_ttnn() -> None:
 def test_runner_worker_imports_only_the_runtime() -> None:
     """The worker runs under other interpreters (a real-ttnn venv): stdlib + ttgen.runtime only."""
     heavy = (*HEAVY, "rich", "loguru", "sqlite3", "ttgen.runner.scheduler", "ttgen.runner.store")
-    code = (
-        "import sys, ttgen.runner.worker, ttgen.runtime;"
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    )
+    code = f"import sys, ttgen.runner.worker, ttgen.runtime;print(','.join(m for m in {heavy!r} if m in sys.modules))"
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={"TTGEN_BACKEND": "emu"}, check=True
     )

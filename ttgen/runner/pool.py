@@ -46,6 +46,7 @@ class WorkerProcess:
                 pass_fds=(write_fd,),
                 env={**env, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"},
                 start_new_session=True,
+                cwd=log.parent,  # ttnn writes scratch files (generated/fabric, generated/watcher) into its cwd
             )
         os.close(write_fd)
         self.fd = read_fd

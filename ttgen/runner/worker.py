@@ -54,7 +54,9 @@ class Worker:
 
         self.ttnn = ttnn
         self.device = ttnn.open_device(device_id=self.slot)
-        if importlib.util.find_spec("torch") is not None:  # goldens need it: pay the import now, not in case 1
+        # Goldens need torch: import it before reporting ready, so no case's time includes it
+        # (TTGEN_PREWARM=0 skips that: faster respawns when no case computes a golden).
+        if os.environ.get("TTGEN_PREWARM", "1") != "0" and importlib.util.find_spec("torch") is not None:
             importlib.import_module("ttgen.runtime.goldens")._torch()
         self.send(
             {
