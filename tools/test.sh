@@ -4,11 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== ruff"
-.venv/bin/ruff check ttgen tests tools generated
-.venv/bin/ruff format --check ttgen tests tools generated
-echo "== mypy --strict ttgen/ generated/"
+.venv/bin/ruff check ttgen tests tools generated examples benchmarks
+.venv/bin/ruff format --check ttgen tests tools generated examples benchmarks
+echo "== mypy --strict ttgen/ generated/ examples/"
 .venv/bin/mypy --strict ttgen/
 .venv/bin/mypy --strict generated/
+.venv/bin/mypy --strict examples/
 echo "== ttgen check (generated/ is what the embedded master compiles to)"
 .venv/bin/ttgen check
 echo "== pytest"

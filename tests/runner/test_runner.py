@@ -243,3 +243,30 @@ def test_bad_selections_are_clear_errors(tmp_path: Path) -> None:
     broken.write_text('OP = "x"\nTIMEOUT_S = 1\nCASES = {1: 2}\ndef run(case, device):\n    pass\n')
     done = ttgen("run", str(broken), "--results", str(tmp_path / "r.sqlite"))
     assert done.returncode == 2 and f"{broken}:3: CASES keys must be string literals" in done.stderr
+
+
+def test_filters_by_op_and_suite() -> None:
+    modules = find_modules([ROOT / "generated", CHAOS])
+    assert {c.module.op for c in select(modules, ops=["add"])} == {"ttnn.add"}
+    assert len(select(modules, ops=["ttnn.relu", "chaos.op"])) == 2 + 15
+    assert select(modules, suites=["nightly"]) == []
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from ttgen.runner.progress import RichReporter, reporter_for
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120)
+    reporter = reporter_for(console)
+    assert isinstance(reporter, RichReporter)
+    execute(
+        Selection(paths=[str(ROOT / "generated")], ops=["relu"], backend="emu"),
+        tmp_path / "r.sqlite",
+        reporter=reporter,
+    )
+    text = buffer.getvalue()
+    assert "2/2" in text and "cases/s" in text

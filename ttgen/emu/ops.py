@@ -4,7 +4,7 @@ inputs live, the output spec ttnn computes, and numerics = the op's golden on th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -67,7 +67,7 @@ def _default_mc(t: Tensor, memory_config: MemoryConfig | None) -> MemoryConfig:
     return memory_config if memory_config is not None else t.memory_config()
 
 
-def _binary(golden: str) -> Any:
+def _binary(golden: str) -> Callable[..., Tensor]:
     def op(
         input_tensor_a: Tensor,
         input_tensor_b: Tensor | float | int,
@@ -95,7 +95,7 @@ def _binary(golden: str) -> Any:
     return op
 
 
-def _unary(golden: str) -> Any:
+def _unary(golden: str) -> Callable[..., Tensor]:
     def op(
         input_tensor: Tensor,
         fast_and_approximate_mode: bool = False,
@@ -138,7 +138,7 @@ def softmax(
     return _result("softmax", {"input_tensor": input_tensor, "dim": dim}, device, input_tensor.dtype, Layout.TILE, mc)
 
 
-def _norm(golden: str) -> Any:
+def _norm(golden: str) -> Callable[..., Tensor]:
     def op(
         input_tensor: Tensor,
         *,
@@ -168,7 +168,7 @@ layer_norm = _norm("layer_norm")
 rms_norm = _norm("rms_norm")
 
 
-def _matmul(golden: str) -> Any:
+def _matmul(golden: str) -> Callable[..., Tensor]:
     def op(
         input_tensor_a: Tensor,
         input_tensor_b: Tensor,
