@@ -27,7 +27,7 @@ def test_examples_run_unchanged_on_real_ttnn(tmp_path: Path) -> None:
         "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(PYTHON).parent.parent / "mock_cluster" / MOCK_YAML["wormhole_b0"]),
     }
     proc = subprocess.run(
-        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "examples")],
+        [PYTHON, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider", str(ROOT / "examples")],
         cwd=tmp_path,  # ttnn writes scratch files into its working directory
         env=env,
         capture_output=True,
