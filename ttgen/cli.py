@@ -18,6 +18,7 @@ from ttgen import __version__
 from ttgen.analyze.describe import clean, describe_execution, describe_value
 from ttgen.analyze.stats import stats_document
 from ttgen.cli_run import register as register_runner_commands
+from ttgen.cli_trace import register as register_trace_commands
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_path
 from ttgen.model import OpConfig, resolve_op_query
 from ttgen.model.serialize import config_to_json
@@ -396,6 +397,7 @@ def stats(
 
 
 register_runner_commands(app)
+register_trace_commands(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,68 @@
+"""The master on disk: read, merge and write under an exclusive lock (a `.lock` file beside it,
+never removed), the new text written to a temporary file in the same folder and renamed over the
+old one, so readers see the old master or the new one, never half of one, and concurrent
+writers serialize instead of losing each other's configurations."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ttgen.ingest import ingest_path
+from ttgen.model import Master, OpConfig
+from ttgen.model.serialize import dumps_master
+from ttgen.trace.merge import MergeStats, merge
+
+
+class MasterRewriteError(RuntimeError):
+    """The existing master holds configurations ttgen cannot read: rewriting it would lose them."""
+
+
+@contextlib.contextmanager
+def locked(master: Path) -> Iterator[None]:
+    master.parent.mkdir(parents=True, exist_ok=True)
+    with open(master.with_name(master.name + ".lock"), "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def read_master(master: Path) -> Master:
+    if not master.exists():
+        return Master(operations=())
+    result = ingest_path(master)
+    if result.rejections:
+        first = result.rejections[0]
+        raise MasterRewriteError(
+            f"{master}: {len(result.rejections)} configuration(s) ttgen cannot read (first: {first.operation} at"
+            f" {first.pointer}: {first.reason}); refusing to rewrite it and lose them"
+        )
+    return result.master()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def merge_into_master(master: Path, configs: Iterable[OpConfig]) -> MergeStats:
+    """Lock, read, merge, write atomically; the statistics of this merge."""
+    with locked(master):
+        merged, stats = merge(read_master(master), configs)
+        write_atomic(master, dumps_master(merged))
+    return stats
