@@ -6,17 +6,17 @@ import difflib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from loguru import logger
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ttgen import __version__
 from ttgen.analyze.describe import clean, describe_execution, describe_value
 from ttgen.analyze.stats import stats_document
+from ttgen.cli_console import err, fail, out
 from ttgen.cli_run import register as register_runner_commands
 from ttgen.cli_trace import register as register_trace_commands
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_path
@@ -33,19 +33,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Trace text is printed verbatim: no rich markup or highlighting may reinterpret it.
-out = Console(markup=False, highlight=False, soft_wrap=True)
-err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 MasterOption = Annotated[
     Path, typer.Option("--master", help="Master JSON (any era), per-call trace directory or graph report.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout (schema in README).")]
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"ttgen: error: {clean(message)}")
-    raise typer.Exit(code)
 
 
 def load(path: Path) -> IngestResult:

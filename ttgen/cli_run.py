@@ -10,33 +10,24 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ttgen.cli_console import WIDTH, err, fail, out
 from ttgen.runner.discover import DiscoveryError, find_modules
 from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, parse_shard
 from ttgen.runner.scheduler import RunAborted
 
-# Off a terminal (CI logs, pipes) tables get 160 columns instead of rich's 80.
-WIDTH = None if sys.stdout.isatty() else 160
-out = Console(markup=False, highlight=False, soft_wrap=True, width=WIDTH)
-err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
-
 ResultsOption = Annotated[Path, typer.Option("--results", help="The SQLite results store.")]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"ttgen: error: {message}")
-    return typer.Exit(code)
 
 
 def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Any], Any]:
     from ttgen.runner.store import Store
 
     if not results.is_file():
-        raise _fail(f"{results}: no results store (run `ttgen run` first)")
+        fail(f"{results}: no results store (run `ttgen run` first)")
     store = Store(results)
     row = store.run(run_id)
     if row is None:
         store.close()
-        raise _fail(f"{results}: no run {run_id}" if run_id else f"{results}: no runs yet")
+        fail(f"{results}: no run {run_id}" if run_id else f"{results}: no runs yet")
     run = dict(row)
     return run, store.results(run["id"]), store
 
@@ -74,7 +65,7 @@ def register(app: typer.Typer) -> None:
         sel = None
         if not resume:
             if backend not in (None, "emu", "ttnn"):
-                raise _fail(f"--backend {backend!r}: expected emu or ttnn")
+                fail(f"--backend {backend!r}: expected emu or ttnn")
             sel = Selection(
                 paths=[str(p) for p in (paths or [Path("generated")])],
                 ops=op or [],
@@ -92,16 +83,16 @@ def register(app: typer.Typer) -> None:
                 if shard:
                     parse_shard(shard)
                 if not cases_of(sel):
-                    raise _fail(f"no cases selected under {', '.join(sel.paths)}")
+                    fail(f"no cases selected under {', '.join(sel.paths)}")
             except (DiscoveryError, ValueError) as e:
-                raise _fail(str(e)) from e
+                fail(str(e))
         console = Console(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
         try:
             summary = execute(sel, results, resume=resume, reporter=reporter_for(console))
         except (DiscoveryError, ValueError) as e:
-            raise _fail(str(e)) from e
+            fail(str(e))
         except RunAborted as e:
-            raise _fail(f"run aborted (resume it with `ttgen run --resume`): {e}", 3) from e
+            fail(f"run aborted (resume it with `ttgen run --resume`): {e}", 3)
         except KeyboardInterrupt:
             err.print("ttgen: interrupted; `ttgen run --resume` continues this run")
             raise typer.Exit(130) from None
@@ -136,7 +127,7 @@ def register(app: typer.Typer) -> None:
             if export is not None:
                 fmt, target = export
                 if fmt != "optest":
-                    raise _fail(f"--export {fmt!r}: the only format is optest")
+                    fail(f"--export {fmt!r}: the only format is optest")
                 from ttgen.runner.optest import optest_records
 
                 modules = json.loads(run_row["selection"])["paths"]
@@ -154,13 +145,13 @@ def register(app: typer.Typer) -> None:
                 table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
             for row in op_rows(rows):
                 c = row.counts
-                fail = sum(c.get(s, 0) for s in ("FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "XPASS"))
+                failed = sum(c.get(s, 0) for s in ("FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "XPASS"))
                 other = sum(c.get(s, 0) for s in ("INVALID", "XFAIL"))
                 table.add_row(
                     row.op,
                     str(row.total),
                     str(c.get("PASS", 0)),
-                    str(fail),
+                    str(failed),
                     str(c.get("CRASH", 0)),
                     str(c.get("HANG", 0)),
                     str(c.get("SKIP", 0)),
@@ -189,7 +180,7 @@ def register(app: typer.Typer) -> None:
         try:
             cases = cases_of(sel)
         except (DiscoveryError, ValueError) as e:
-            raise _fail(str(e)) from e
+            fail(str(e))
         durations: dict[str, float] = {}
         if results.is_file():
             store = Store(results)
@@ -198,7 +189,7 @@ def register(app: typer.Typer) -> None:
         try:
             packed = pack(cases, durations, groups)
         except ValueError as e:
-            raise _fail(str(e)) from e
+            fail(str(e))
         doc = matrix(packed, sel.paths, [])
         if as_json:
             sys.stdout.write(json.dumps(doc) + "\n")

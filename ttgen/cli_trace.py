@@ -6,12 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from ttgen.cli_console import fail, out
 from ttgen.ingest import TraceFormatError, ingest_path
-
-out = Console(markup=False, highlight=False, soft_wrap=True)
-err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 DEFAULT_MASTER = Path("traced_operations/ttnn_operations_master.json")
 
@@ -32,8 +29,7 @@ def register(app: typer.Typer) -> None:
             try:
                 result = ingest_path(path)
             except TraceFormatError as e:
-                err.print(f"ttgen: error: {clean(str(e))}")
-                raise typer.Exit(2) from e
+                fail(str(e))
             present, parsed = sum(result.present.values()), sum(result.parsed.values())
             out.print(
                 f"{path}: {result.format}, {present} present, {parsed} parsed, {len(result.rejections)} rejected"
@@ -46,8 +42,7 @@ def register(app: typer.Typer) -> None:
         try:
             stats = merge_into_master(master, configs)
         except MasterRewriteError as e:
-            err.print(f"ttgen: error: {clean(str(e))}")
-            raise typer.Exit(2) from e
+            fail(str(e))
         out.print(
             f"{master}: {stats.added} configurations added, {stats.merged} already present (executions merged),"
             f" {rejected} rejected inputs not merged"
