@@ -11,7 +11,8 @@ SHARED = ROOT.parent / "shared"
 FIXTURES = SHARED / "fixtures"
 UPSTREAM = FIXTURES / "upstream"
 TTNN_TRACES = FIXTURES / "ttnn-0.81.1" / "traces"
-EMBEDDED_MASTER = ROOT / "traced_operations" / "ttnn_operations_master.json"
+EMBEDDED_MASTER = ROOT / "traced_operations" / "ttnn_operations_master.json"  # traced from examples/
+SEED_MASTER = ROOT / "tests" / "fixtures" / "seed_master.json"  # hand-chosen (tools/write_seed_master.py)
 
 needs_shared = pytest.mark.skipif(
     not FIXTURES.is_dir(), reason="../shared/fixtures is absent (the real upstream and ttnn trace fixtures)"
@@ -27,6 +28,13 @@ def fixture_inputs() -> list[Path]:
         TTNN_TRACES / "operation_parameters",
         TTNN_TRACES / "graph_report.json",
     ]
+
+
+def generated_cases() -> dict[str, int]:
+    """Cases per op in the committed generated/, read statically as the runner reads them."""
+    from ttgen.runner.discover import find_modules
+
+    return {m.op: len(m.suites["model_traced"]) for m in find_modules([ROOT / "generated"])}
 
 
 def fixture_id(p: Path) -> str:

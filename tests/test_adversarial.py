@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EMBEDDED_MASTER
+from tests.conftest import SEED_MASTER
 from ttgen.analyze.describe import clean
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_document, ingest_path
 from ttgen.ingest.calls import read_call
@@ -137,7 +137,7 @@ def test_python_io_oddities_never_crash(record: dict[str, Any], reason: str) -> 
 
 
 def test_identical_calls_with_different_return_values_are_not_merged_silently(tmp_path: Path) -> None:
-    base = json.loads(EMBEDDED_MASTER.read_text())["operations"]["ttnn.relu"]["configurations"][0]["arguments"]
+    base = json.loads(SEED_MASTER.read_text())["operations"]["ttnn.relu"]["configurations"][0]["arguments"]
     for i, dtype in enumerate(("DataType.BFLOAT16", "DataType.FLOAT32")):
         out = {**base["arg0"], "original_dtype": dtype}
         call = {"operation_id": i, "operation_name": "ttnn.relu", "args": [{"position": 0, "value": base["arg0"]}]}
@@ -182,9 +182,7 @@ def test_nd_shard_spec_is_never_dropped_unchecked() -> None:
 
 
 def test_invalid_placeholders_and_inconsistent_placements_are_rejected() -> None:
-    tensor = json.loads(EMBEDDED_MASTER.read_text())["operations"]["ttnn.relu"]["configurations"][0]["arguments"][
-        "arg0"
-    ]
+    tensor = json.loads(SEED_MASTER.read_text())["operations"]["ttnn.relu"]["configurations"][0]["arguments"]["arg0"]
     assert "INVALID" in rejected_reason(one({"arg0": {**tensor, "original_dtype": "DataType.INVALID"}}))
     placement = {"placement": "['PlacementShard(2)']", "distribution_shape": "[4, 8]", "mesh_device_shape": "[4, 8]"}
     assert "placement" in rejected_reason(one({"arg0": {**tensor, "tensor_placement": placement}}))

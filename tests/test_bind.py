@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EMBEDDED_MASTER, UPSTREAM, fixture_id, fixture_inputs, needs_shared
+from tests.conftest import SEED_MASTER, UPSTREAM, fixture_id, fixture_inputs, needs_shared
 from ttgen.ingest import ingest_document, ingest_path
 from ttgen.model import FloatValue, IntValue, ListValue, NoneValue, OpConfig, ShapeValue, TensorValue
 from ttgen.signatures.bind import BindError, bind
@@ -23,7 +23,7 @@ UNBINDABLE = {
 }
 
 
-@pytest.mark.parametrize("path", [*fixture_inputs(), EMBEDDED_MASTER], ids=fixture_id)
+@pytest.mark.parametrize("path", [*fixture_inputs(), SEED_MASTER], ids=fixture_id)
 def test_fixture_configurations_bind_or_fail_for_a_known_reason(path: Path) -> None:
     for located in ingest_path(path).configs:
         try:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EMBEDDED_MASTER, ROOT, fixture_id, fixture_inputs, needs_shared
+from tests.conftest import EMBEDDED_MASTER, ROOT, SEED_MASTER, fixture_id, fixture_inputs, needs_shared
 from ttgen.compile.compiler import compile_master
 
 TTGEN = shutil.which("ttgen", path=str(Path(sys.executable).parent)) or "ttgen"
@@ -31,7 +31,7 @@ def ttgen(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproces
 def project(tmp_path: Path) -> Path:
     """A scratch checkout: the embedded master, compiled into generated/."""
     (tmp_path / "traced_operations").mkdir()
-    shutil.copy(EMBEDDED_MASTER, tmp_path / "traced_operations" / EMBEDDED_MASTER.name)
+    shutil.copy(SEED_MASTER, tmp_path / "traced_operations" / EMBEDDED_MASTER.name)
     proc = ttgen("compile", "--all", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     return tmp_path
@@ -121,7 +121,7 @@ def test_determinism_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     for seed in ("0", "12345"):
         out = tmp_path / f"run{seed}" / "generated"
         proc = ttgen(
-            "compile", "--all", "--master", str(EMBEDDED_MASTER), "--out", str(out), cwd=ROOT,
+            "compile", "--all", "--master", str(SEED_MASTER), "--out", str(out), cwd=ROOT,
             env={"PYTHONHASHSEED": seed},
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
@@ -166,7 +166,7 @@ INJECTIONS = [
 def test_trace_strings_never_execute(tmp_path: Path) -> None:
     """Hostile strings in provenance, string arguments and op names become escaped comments,
     repr literals or rejections. The generated code is imported and run: nothing executes."""
-    doc = json.loads(EMBEDDED_MASTER.read_text())
+    doc = json.loads(SEED_MASTER.read_text())
     relu = doc["operations"]["ttnn.relu"]["configurations"]
     for i, text in enumerate(INJECTIONS):
         c = copy.deepcopy(relu[0])
@@ -261,14 +261,14 @@ def test_fingerprint_covers_master_and_sweeps_src(tmp_path: Path) -> None:
     from ttgen.compile.sweeps_src import SWEEPS_SRC
 
     master = tmp_path / "m.json"
-    shutil.copy(EMBEDDED_MASTER, master)
+    shutil.copy(SEED_MASTER, master)
     data = tmp_path / "sweeps_src"
     shutil.copytree(SWEEPS_SRC, data)
     base = fingerprint(master, data)
     assert fingerprint(master, data) == base
     master.write_text(master.read_text().replace('"count": 4', '"count": 5'))
     assert fingerprint(master, data) != base
-    shutil.copy(EMBEDDED_MASTER, master)
+    shutil.copy(SEED_MASTER, master)
     (data / "pcc.json").write_text((data / "pcc.json").read_text().replace("0.999", "0.998"))
     assert fingerprint(master, data) != base
 

@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import EMBEDDED_MASTER, FIXTURES, TTNN_TRACES, UPSTREAM
+from tests.conftest import FIXTURES, SEED_MASTER, TTNN_TRACES, UPSTREAM
 from ttgen.analyze.describe import describe_execution, describe_value
 from ttgen.analyze.stats import stats_document
 from ttgen.ingest import TraceFormatError, ingest_document
@@ -30,7 +30,7 @@ Json = Any
 def _seeds() -> list[tuple[str, Json]]:
     """(kind, document) pairs; kind is 'master' (one op, one config) or 'call'."""
     seeds: list[tuple[str, Json]] = []
-    masters = [EMBEDDED_MASTER]
+    masters = [SEED_MASTER]
     if FIXTURES.is_dir():
         masters += sorted(UPSTREAM.glob("*.json"))
     for path in masters:

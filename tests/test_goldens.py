@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from tests.conftest import EMBEDDED_MASTER, ROOT
+from tests.conftest import ROOT, SEED_MASTER
 from ttgen.runtime.goldens import GOLDENS
 from ttgen.signatures.catalog import load_catalog
 
@@ -22,7 +22,7 @@ SECTION_4 = [
 
 
 def test_map_covers_reference_section_4_and_the_embedded_master() -> None:
-    embedded = set(json.loads(EMBEDDED_MASTER.read_text())["operations"])
+    embedded = set(json.loads(SEED_MASTER.read_text())["operations"])
     assert set(SECTION_4) | embedded <= set(MAP)
     assert set(MAP.values()) <= set(GOLDENS)
     catalog = load_catalog()

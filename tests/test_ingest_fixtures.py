@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EMBEDDED_MASTER, TTNN_TRACES, UPSTREAM, fixture_id, fixture_inputs, needs_shared
+from tests.conftest import SEED_MASTER, TTNN_TRACES, UPSTREAM, fixture_id, fixture_inputs, needs_shared
 from ttgen.ingest import ingest_path
 from ttgen.model import DataType, Layout, TensorMemoryLayout, TensorValue
 
@@ -122,6 +122,6 @@ def test_graph_report_uses_python_io_for_arguments_and_outputs() -> None:
 
 
 def test_embedded_master_is_clean() -> None:
-    result = ingest_path(EMBEDDED_MASTER)
+    result = ingest_path(SEED_MASTER)
     assert result.rejections == [] and result.reconciles()
     assert len(result.configs) == 15

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EMBEDDED_MASTER, UPSTREAM, fixture_id, fixture_inputs, needs_shared
+from tests.conftest import SEED_MASTER, UPSTREAM, fixture_id, fixture_inputs, needs_shared
 from ttgen.ingest import ingest_document, ingest_path
 from ttgen.ingest.jsonload import parse_json_text
 from ttgen.model.serialize import (
@@ -34,8 +34,8 @@ def test_roundtrip_fixture(path: Path) -> None:
 
 
 def test_roundtrip_embedded_master() -> None:
-    roundtrip(EMBEDDED_MASTER)
-    assert dumps_master(ingest_path(EMBEDDED_MASTER).master()) == EMBEDDED_MASTER.read_text()
+    roundtrip(SEED_MASTER)
+    assert dumps_master(ingest_path(SEED_MASTER).master()) == SEED_MASTER.read_text()
 
 
 @needs_shared

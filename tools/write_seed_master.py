@@ -1,9 +1,9 @@
-"""Write the embedded default master, `traced_operations/ttnn_operations_master.json`.
-
-Until `ttgen trace` produces it from examples/ (the tracer issue), the embedded master is this
-small, hand-chosen set of configurations, built as IR and written by ttgen's own serializer.
+"""Write the seed master, `tests/fixtures/seed_master.json`: a small, hand-chosen set of
+configurations built as IR and written by ttgen's own serializer, which tests use for what the
+traced examples do not call (relu, typecast, float32, ROW_MAJOR, DRAM-resident sharding ...).
 They cover the ops and memory layouts TT-NN model code uses most: interleaved DRAM/L1, height-,
 width- (two-range grid) and block-sharded L1, bfloat16/bfloat8_b/float32, TILE and ROW_MAJOR.
+The embedded default master (`traced_operations/`) is traced from examples/ by `ttgen trace`.
 
     python tools/write_seed_master.py            # rewrite the file
     python tools/write_seed_master.py --check    # exit 1 if the committed file differs
@@ -44,7 +44,7 @@ from ttgen.model import (
 )
 from ttgen.model.serialize import dumps_master
 
-OUT = Path(__file__).resolve().parent.parent / "traced_operations" / "ttnn_operations_master.json"
+OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "seed_master.json"
 N150 = MachineInfo(board_type="Wormhole", device_series="n150", card_count=1, device_count=1)
 SOURCE = "tools/write_seed_master.py"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import generated_cases
 from tests.runner.sweeps import CHAOS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -68,7 +69,7 @@ def test_optest_export_has_upstream_fields(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "optest.json"
     assert ttgen("report", "--results", str(store), "--export", "optest", str(out)).returncode == 0
     records = json.loads(out.read_text())
-    assert len(records) == 30 and all(set(r) == OPTEST_FIELDS for r in records)
+    assert len(records) == 15 + sum(generated_cases().values()) and all(set(r) == OPTEST_FIELDS for r in records)
     by_case = {r["input_hash"]: r for r in records}
     assert by_case["segfault"]["status"] == "fail_crash_hang" and not by_case["segfault"]["success"]
     assert by_case["l1_oom"]["status"] == "fail_l1_out_of_mem"

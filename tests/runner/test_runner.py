@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import generated_cases
 from tests.runner.sweeps import CHAOS, write_sweep
 from ttgen.runner.classify import classify
 from ttgen.runner.discover import find_modules, select
@@ -141,7 +142,7 @@ def test_kill_9_mid_run_then_resume_runs_every_case_exactly_once(tmp_path: Path)
 def test_shards_are_disjoint_and_cover_every_case() -> None:
     modules = find_modules([ROOT / "generated", CHAOS])
     everything = [c.key for c in select(modules)]
-    assert len(everything) == len(set(everything)) == 30
+    assert len(everything) == len(set(everything)) == 15 + sum(generated_cases().values())
     for n in (1, 2, 3, 5, 8):
         shards = [[c.key for c in select(modules, shard=(i, n))] for i in range(1, n + 1)]
         flat = [k for s in shards for k in s]
@@ -213,10 +214,11 @@ def test_ttgen_run_generated_on_the_emulator(tmp_path: Path) -> None:
     db = tmp_path / "r.sqlite"
     done = ttgen("run", "generated", "--backend", "emu", "--results", str(db), "--workers", "2")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "15 cases (15 PASS)" in done.stdout
+    n = sum(generated_cases().values())
+    assert f"{n} cases ({n} PASS)" in done.stdout
     report = ttgen("report", "--results", str(db), "--json")
     doc = json.loads(report.stdout)
-    assert doc["totals"] == {"PASS": 15} and len(doc["ops"]) == 11 and doc["unexpected"] == []
+    assert doc["totals"] == {"PASS": n} and len(doc["ops"]) == len(generated_cases()) and doc["unexpected"] == []
     assert all(op["worst_pcc"] > 0.99 for op in doc["ops"])
     with sqlite3.connect(db) as con:
         assert {w for (w,) in con.execute("SELECT DISTINCT worker FROM results")} <= {0, 1}
@@ -248,7 +250,7 @@ def test_bad_selections_are_clear_errors(tmp_path: Path) -> None:
 def test_filters_by_op_and_suite() -> None:
     modules = find_modules([ROOT / "generated", CHAOS])
     assert {c.module.op for c in select(modules, ops=["add"])} == {"ttnn.add"}
-    assert len(select(modules, ops=["ttnn.relu", "chaos.op"])) == 2 + 15
+    assert len(select(modules, ops=["ttnn.linear", "chaos.op"])) == generated_cases()["ttnn.linear"] + 15
     assert select(modules, suites=["nightly"]) == []
 
 
@@ -264,7 +266,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     reporter = reporter_for(console)
     assert isinstance(reporter, RichReporter)
     execute(
-        Selection(paths=[str(ROOT / "generated")], ops=["relu"], backend="emu"),
+        Selection(paths=[str(ROOT / "generated")], ops=["permute"], backend="emu"),
         tmp_path / "r.sqlite",
         reporter=reporter,
     )

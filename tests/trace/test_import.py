@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import EMBEDDED_MASTER, TTNN_TRACES, UPSTREAM, needs_shared
+from tests.conftest import SEED_MASTER, TTNN_TRACES, UPSTREAM, needs_shared
 from ttgen.ingest import ingest_path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -20,7 +20,7 @@ def inputs() -> list[Path]:
         *sorted(p for p in UPSTREAM.glob("*.json") if "mini" not in p.name),
         TTNN_TRACES / "operation_parameters",
         TTNN_TRACES / "graph_report.json",
-        EMBEDDED_MASTER,
+        SEED_MASTER,
     ]
 
 
@@ -61,12 +61,12 @@ def test_eight_concurrent_imports_give_the_union(tmp_path: Path) -> None:
 def test_import_is_idempotent_and_keeps_config_ids(tmp_path: Path) -> None:
     master = tmp_path / "m.json"
     first = subprocess.run(
-        [*TTGEN, "import", str(EMBEDDED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
+        [*TTGEN, "import", str(SEED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
     )
     assert "15 configurations added" in first.stdout
     before = json.loads(master.read_text())
     again = subprocess.run(
-        [*TTGEN, "import", str(EMBEDDED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
+        [*TTGEN, "import", str(SEED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
     )
     assert "0 configurations added, 15 already present" in again.stdout
     after = json.loads(master.read_text())
@@ -80,7 +80,7 @@ def test_a_master_with_unreadable_configurations_is_never_rewritten(tmp_path: Pa
     shutil.copy(UPSTREAM / "ttnn_operations_master_mini.json", master)
     text = master.read_text()
     done = subprocess.run(
-        [*TTGEN, "import", str(EMBEDDED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
+        [*TTGEN, "import", str(SEED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
     )
     assert done.returncode == 2 and "refusing to rewrite" in done.stderr
     assert master.read_text() == text

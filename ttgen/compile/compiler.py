@@ -103,13 +103,14 @@ def compile_master(
     catalog: Catalog | None = None,
     data: SweepsData | None = None,
     all_cases: bool = False,
+    shown: str | None = None,
 ) -> Compilation:
     catalog = catalog or load_catalog()
     data = data or load_sweeps_data()
     if not out.name.isidentifier():
         raise CompileError(f"output directory name {out.name!r} must be a Python identifier (it is a package)")
     result = ingest_path(master)
-    comp = Compilation(master=display_path(master), out=out, ingest=result, all_cases=all_cases)
+    comp = Compilation(master=shown or display_path(master), out=out, ingest=result, all_cases=all_cases)
     by_op: dict[str, list[tuple[OpConfig, str]]] = {}
     for located in result.configs:
         by_op.setdefault(located.config.operation, []).append((located.config, located.pointer))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ttgen.compile.compiler import GENERATED_MARK, MANIFEST, Compilation, digest, fingerprint
+from ttgen.files import write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,18 +16,6 @@ class WriteReport:
     written: list[str]
     unchanged: list[str]
     removed: list[str]
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def on_disk(out: Path) -> dict[str, str]:
@@ -65,7 +52,7 @@ def write(comp: Compilation, only_ops: list[str] | None = None) -> WriteReport:
         if existing.get(rel) == text:
             unchanged.append(rel)
         else:
-            _atomic_write(comp.out / rel, text)
+            write_atomic(comp.out / rel, text)
             written.append(rel)
     removed = []
     if only_ops is None:

@@ -1,4 +1,4 @@
-"""Op outputs: every generated case of the embedded master and the fixtures, run on real ttnn
+"""Op outputs: every generated case of the embedded master, the seed master and the fixtures, run on real ttnn
 (mock device; recorded) and on the emulator. Compared: the output spec each case produces
 (shape, padded shape, dtype, layout, printed memory config), or its error, or its skip reason.
 Cases of ops the emulator does not model are reported apart, by case."""
@@ -23,7 +23,10 @@ SHARED = ROOT.parent / "shared" / "fixtures"
 
 def inputs() -> list[Path]:
     """The masters whose generated cases are compared (those present on this machine)."""
-    found = [ROOT / "traced_operations" / "ttnn_operations_master.json"]
+    found = [
+        ROOT / "traced_operations" / "ttnn_operations_master.json",
+        ROOT / "tests" / "fixtures" / "seed_master.json",
+    ]
     if SHARED.is_dir():
         found += [
             SHARED / "ttnn-0.81.1" / "traces" / "operation_parameters",

@@ -79,6 +79,9 @@ class MeshDevice:
     def get_num_devices(self) -> int:
         return 1
 
+    def get_device_ids(self) -> list[int]:
+        return [self.device_id]
+
     def id(self) -> int:
         return self.device_id
 

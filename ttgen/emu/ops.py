@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ttgen.emu.calls import operation
 from ttgen.emu.device import MeshDevice
 from ttgen.emu.tensor import Tensor, fatal, store
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
@@ -113,17 +114,18 @@ def _unary(golden: str) -> Callable[..., Tensor]:
     return op
 
 
-add = _binary("add")
-subtract = _binary("subtract")
-multiply = _binary("multiply")
-relu = _unary("relu")
-gelu = _unary("gelu")
-sigmoid = _unary("sigmoid")
-sigmoid_accurate = _unary("sigmoid")
-silu = _unary("silu")
-exp = _unary("exp")
+add = operation("ttnn.add")(_binary("add"))
+subtract = operation("ttnn.subtract")(_binary("subtract"))
+multiply = operation("ttnn.multiply")(_binary("multiply"))
+relu = operation("ttnn.relu")(_unary("relu"))
+gelu = operation("ttnn.gelu")(_unary("gelu"))
+sigmoid = operation("ttnn.sigmoid")(_unary("sigmoid"))
+sigmoid_accurate = operation("ttnn.sigmoid_accurate")(_unary("sigmoid"))
+silu = operation("ttnn.silu")(_unary("silu"))
+exp = operation("ttnn.exp")(_unary("exp"))
 
 
+@operation("ttnn.softmax")
 def softmax(
     input_tensor: Tensor,
     dim: int = -1,
@@ -164,8 +166,8 @@ def _norm(golden: str) -> Callable[..., Tensor]:
     return op
 
 
-layer_norm = _norm("layer_norm")
-rms_norm = _norm("rms_norm")
+layer_norm = operation("ttnn.layer_norm")(_norm("layer_norm"))
+rms_norm = operation("ttnn.rms_norm")(_norm("rms_norm"))
 
 
 def _matmul(golden: str) -> Callable[..., Tensor]:
@@ -206,10 +208,11 @@ def _matmul(golden: str) -> Callable[..., Tensor]:
     return op
 
 
-matmul = _matmul("matmul")
-linear = _matmul("linear")
+matmul = operation("ttnn.matmul")(_matmul("matmul"))
+linear = operation("ttnn.linear")(_matmul("linear"))
 
 
+@operation("ttnn.reshape")
 def reshape(
     input_tensor: Tensor, shape: Sequence[int], *, memory_config: MemoryConfig | None = None, **_: Any
 ) -> Tensor:
@@ -223,6 +226,7 @@ def reshape(
     return _result("reshape", args, device, input_tensor.dtype, input_tensor.layout, mc)
 
 
+@operation("ttnn.permute")
 def permute(
     input_tensor: Tensor, dims: Sequence[int], *, memory_config: MemoryConfig | None = None, pad_value: float = 0.0
 ) -> Tensor:
@@ -232,6 +236,7 @@ def permute(
     return _result("permute", args, device, input_tensor.dtype, input_tensor.layout, mc)
 
 
+@operation("ttnn.transpose")
 def transpose(
     input_tensor: Tensor, dim1: int, dim2: int, *, memory_config: MemoryConfig | None = None, pad_value: float = 0.0
 ) -> Tensor:
@@ -241,6 +246,7 @@ def transpose(
     return _result("transpose", args, device, input_tensor.dtype, input_tensor.layout, mc)
 
 
+@operation("ttnn.typecast")
 def typecast(
     input_tensor: Tensor,
     dtype: DataType,
@@ -257,22 +263,26 @@ def typecast(
 # ----------------------------------------------------------------------------- data movement
 
 
+@operation("ttnn.to_device")
 def to_device(
     tensor: Tensor, device: MeshDevice, memory_config: MemoryConfig | None = None, *, queue_id: Any = None
 ) -> Tensor:
     return tensor.on_device(device, memory_config or DRAM_MEMORY_CONFIG)
 
 
+@operation("ttnn.from_device")
 def from_device(tensor: Tensor, blocking: bool = True, *, queue_id: Any = None) -> Tensor:
     return Tensor._from_values(tensor.to_numpy(), tensor.dtype, tensor.layout)
 
 
+@operation("ttnn.to_memory_config")
 def to_memory_config(tensor: Tensor, memory_config: MemoryConfig, dtype: DataType | None = None) -> Tensor:
     device = _on_device(tensor, "Input tensor")
     values = store(tensor.to_numpy(), dtype, tensor.layout) if dtype else tensor.to_numpy()
     return Tensor._from_values(values, dtype or tensor.dtype, tensor.layout).on_device(device, memory_config)
 
 
+@operation("ttnn.to_layout")
 def to_layout(
     tensor: Tensor, layout: Layout, dtype: DataType | None = None, memory_config: MemoryConfig | None = None
 ) -> Tensor:
@@ -284,10 +294,12 @@ def to_layout(
     return t.on_device(device, memory_config or tensor.memory_config()) if device is not None else t
 
 
+@operation("ttnn.deallocate")
 def deallocate(tensor: Tensor, force: bool = True) -> None:
     tensor.deallocate(force)
 
 
+@operation("ttnn.from_torch")
 def from_torch(
     tensor: Any,
     dtype: DataType | None = None,
@@ -303,6 +315,7 @@ def from_torch(
     return Tensor(values, dtype, device, layout, memory_config)
 
 
+@operation("ttnn.to_torch")
 def to_torch(tensor: Tensor, dtype: Any = None, **_: Any) -> Any:
     out = tensor.to_torch()
     return out.to(dtype) if dtype is not None else out
@@ -311,6 +324,7 @@ def to_torch(tensor: Tensor, dtype: Any = None, **_: Any) -> Any:
 # ----------------------------------------------------------------------------- creation and padding
 
 
+@operation("ttnn.zeros")
 def zeros(
     shape: Sequence[int],
     dtype: DataType | None = None,
@@ -323,6 +337,7 @@ def zeros(
     return t.on_device(device, memory_config or DRAM_MEMORY_CONFIG) if device is not None else t
 
 
+@operation("ttnn.pad")
 def pad(
     input_tensor: Tensor,
     padding_or_shape: Sequence[Any],

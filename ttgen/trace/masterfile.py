@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ttgen.files import write_atomic
 from ttgen.ingest import ingest_path
 from ttgen.model import Master, OpConfig
 from ttgen.model.serialize import dumps_master
-from ttgen.trace.merge import MergeStats, merge
+from ttgen.trace.merge import MergeStats, Retraced, merge
 
 
 class MasterRewriteError(RuntimeError):
@@ -46,23 +45,11 @@ def read_master(master: Path) -> Master:
     return result.master()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def merge_into_master(master: Path, configs: Iterable[OpConfig]) -> MergeStats:
-    """Lock, read, merge, write atomically; the statistics of this merge."""
+def merge_into_master(master: Path, configs: Iterable[OpConfig], *, retraced: Retraced = frozenset()) -> MergeStats:
+    """Lock, read, merge, write atomically (only when something changed); the statistics of this
+    merge."""
     with locked(master):
-        merged, stats = merge(read_master(master), configs)
-        write_atomic(master, dumps_master(merged))
+        merged, stats = merge(read_master(master), configs, retraced=retraced)
+        if stats.changed or not master.exists():
+            write_atomic(master, dumps_master(merged), durable=True)
     return stats

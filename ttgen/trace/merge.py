@@ -1,8 +1,14 @@
 """Merging configurations into a master, as upstream's tracer does (shared/reference
 upstream-trace-formats.md §1.3): a configuration is identified by its config_hash; a new one gets
 the next config_id; an existing one merges executions keyed by (source, machine_info), keeping
-the larger count (re-tracing the same test does not double it). Merging is idempotent and does
-not depend on the order of inputs, so concurrent traces give the union whatever order they land.
+the larger count (re-tracing the same test does not double it; on equal counts the record already
+in the master stays, trace_uid included). Merging is idempotent and its configurations and counts
+do not depend on the order of inputs, so concurrent traces give the union whatever order they land.
+
+A re-trace (`retraced`) also forgets: the executions of the (source, hardware) pairs it re-ran are
+replaced by what it recorded now, and a configuration left with no execution is removed. A
+master that nothing changed keeps its bytes, `last_updated` included, so re-tracing unchanged
+tests is a fixed point.
 """
 
 from __future__ import annotations
@@ -11,14 +17,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ttgen.model import Execution, Master, MasterMetadata, OpConfig
+from ttgen.model import Execution, MachineInfo, Master, MasterMetadata, OpConfig
+
+# (source, hardware) pairs a re-trace ran again: hardware is upstream's (board, series, cards)
+Retraced = frozenset[tuple[str, tuple[str, str | None, int] | None]]
+
+
+def _hardware(machine: MachineInfo | None) -> tuple[str, str | None, int] | None:
+    return machine.hardware if machine is not None else None
 
 
 @dataclass
 class MergeStats:
     added: int = 0  # configurations new to the master
     merged: int = 0  # configurations already there (executions merged)
+    removed: int = 0  # configurations a re-trace no longer produced
     by_op: dict[str, int] = field(default_factory=dict)  # additions per op
+    removed_by_op: dict[str, int] = field(default_factory=dict)
+    changed: bool = False  # whether the master's configurations or executions changed
 
 
 def merge_executions(old: tuple[Execution, ...], new: tuple[Execution, ...]) -> tuple[Execution, ...]:
@@ -29,14 +45,42 @@ def merge_executions(old: tuple[Execution, ...], new: tuple[Execution, ...]) -> 
         if have is None:
             out[key] = e
             continue
-        uids = [u for u in (have.trace_uid, e.trace_uid) if u is not None]
-        out[key] = have.model_copy(update={"count": max(have.count, e.count), "trace_uid": max(uids) if uids else None})
+        if e.count > have.count:
+            out[key] = e
     return tuple(sorted(out.values(), key=lambda e: (e.source, e.model_dump_json())))
 
 
-def merge(base: Master, incoming: Iterable[OpConfig], *, now: datetime | None = None) -> tuple[Master, MergeStats]:
+def _forget(base: Master, incoming: list[OpConfig], retraced: Retraced, stats: MergeStats) -> dict[str, list[OpConfig]]:
+    """The base's configurations without the retraced executions that this trace did not record
+    again unchanged; configurations left with none are dropped (and counted)."""
+    again = {(c.config_hash, e.source, e.machine_info, e.count) for c in incoming for e in c.executions}
+    ops: dict[str, list[OpConfig]] = {}
+    for op, configs in base.operations:
+        for c in configs:
+            keep = tuple(
+                e
+                for e in c.executions
+                if (e.source, _hardware(e.machine_info)) not in retraced
+                or (c.config_hash, e.source, e.machine_info, e.count) in again
+            )
+            if keep or not c.executions:  # a configuration traced without executions (V1) stays
+                ops.setdefault(op, []).append(c if keep == c.executions else c.model_copy(update={"executions": keep}))
+            else:
+                stats.removed += 1
+                stats.removed_by_op[op] = stats.removed_by_op.get(op, 0) + 1
+    return ops
+
+
+def merge(
+    base: Master,
+    incoming: Iterable[OpConfig],
+    *,
+    retraced: Retraced = frozenset(),
+    now: datetime | None = None,
+) -> tuple[Master, MergeStats]:
     stats = MergeStats()
-    ops: dict[str, list[OpConfig]] = {op: list(configs) for op, configs in base.operations}
+    incoming = list(incoming)
+    ops = _forget(base, incoming, retraced, stats)
     where: dict[tuple[str, str], int] = {}
     for op, configs in ops.items():
         for i, c in enumerate(configs):
@@ -59,6 +103,9 @@ def merge(base: Master, incoming: Iterable[OpConfig], *, now: datetime | None = 
         stats.added += 1
         stats.by_op[c.operation] = stats.by_op.get(c.operation, 0) + 1
     operations = tuple((op, tuple(ops[op])) for op in sorted(ops) if ops[op])
+    stats.changed = operations != base.operations
+    if not stats.changed:
+        return base, stats
     sources = sorted({e.source for _, configs in operations for c in configs for e in c.executions})
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M:%S")
     metadata = MasterMetadata(

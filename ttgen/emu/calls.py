@@ -1,0 +1,49 @@
+"""The emulator's built-in call hook, what a tracer listens to: every emulated operation reports
+(name, args, kwargs, result) to the installed hook once it has returned. Only outermost calls
+are reported: an operation that uses another one internally is one call, as ttnn's own tracer
+sees it. With no hook installed an operation costs one extra call frame."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
+Hook = Callable[[str, tuple[Any, ...], dict[str, Any], Any], None]
+
+OPERATIONS: dict[str, Callable[..., Any]] = {}  # ttnn name → the emulated operation
+
+_hook: Hook | None = None
+_depth = 0
+
+
+def set_hook(hook: Hook | None) -> Hook | None:
+    """Install `hook` (None removes it); the previous hook is returned."""
+    global _hook
+    previous, _hook = _hook, hook
+    return previous
+
+
+def operation(name: str) -> Callable[[F], F]:
+    """Decorate a function as the emulated ttnn operation `name` (for example "ttnn.add")."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            global _depth
+            if _hook is None:
+                return fn(*args, **kwargs)
+            _depth += 1
+            try:
+                result = fn(*args, **kwargs)
+            finally:
+                _depth -= 1
+            if _depth == 0 and _hook is not None:
+                _hook(name, args, kwargs, result)
+            return result
+
+        OPERATIONS[name] = call
+        return cast(F, call)
+
+    return decorate
