@@ -17,6 +17,7 @@ from ttgen import __version__
 from ttgen.analyze.describe import clean, describe_execution, describe_value
 from ttgen.analyze.stats import stats_document
 from ttgen.cli_console import err, fail, out
+from ttgen.cli_diff import register as register_diff_commands
 from ttgen.cli_run import register as register_runner_commands
 from ttgen.cli_trace import register as register_trace_commands
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_path
@@ -390,6 +391,7 @@ def stats(
 
 register_runner_commands(app)
 register_trace_commands(app)
+register_diff_commands(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
