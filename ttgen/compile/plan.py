@@ -132,10 +132,16 @@ def case_ids(configs: list[OpConfig]) -> list[str]:
 
 
 def op_digest(op: str, configs: list[OpConfig], data: SweepsData, catalog: Catalog) -> str:
-    """What this op's generated files are a function of (and nothing else)."""
+    """What this op's generated files are a function of (and nothing else): trace_uid, which
+    names the trace run and is printed nowhere, is left out, so re-tracing the same calls in
+    another run regenerates nothing."""
+    untagged = [
+        c.model_copy(update={"executions": tuple(e.model_copy(update={"trace_uid": None}) for e in c.executions)})
+        for c in configs
+    ]
     payload = {
         "op": op,
-        "configurations": sorted((config_to_json(c) for c in configs), key=lambda j: str(j["config_hash"])),
+        "configurations": sorted((config_to_json(c) for c in untagged), key=lambda j: str(j["config_hash"])),
         "sweeps_src": data.for_op(op),
         "ttnn": catalog.ttnn_version,
     }

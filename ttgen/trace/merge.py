@@ -54,6 +54,7 @@ def _forget(base: Master, incoming: list[OpConfig], retraced: Retraced, stats: M
     """The base's configurations without the retraced executions that this trace did not record
     again unchanged; configurations left with none are dropped (and counted)."""
     again = {(c.config_hash, e.source, e.machine_info, e.count) for c in incoming for e in c.executions}
+    traced = {(c.operation, c.config_hash) for c in incoming}
     ops: dict[str, list[OpConfig]] = {}
     for op, configs in base.operations:
         for c in configs:
@@ -63,7 +64,9 @@ def _forget(base: Master, incoming: list[OpConfig], retraced: Retraced, stats: M
                 if (e.source, _hardware(e.machine_info)) not in retraced
                 or (c.config_hash, e.source, e.machine_info, e.count) in again
             )
-            if keep or not c.executions:  # a configuration traced without executions (V1) stays
+            # kept: what still has executions, what was traced again (its executions follow), and
+            # a configuration traced without any (V1)
+            if keep or not c.executions or (op, c.config_hash) in traced:
                 ops.setdefault(op, []).append(c if keep == c.executions else c.model_copy(update={"executions": keep}))
             else:
                 stats.removed += 1

@@ -33,6 +33,9 @@ from ttgen.trace.plugin import ENV, SUMMARY
 PROJECT = Path(ttgen.__file__).resolve().parent.parent
 
 
+_PYTEST_EXITS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
+
+
 class TraceError(RuntimeError):
     """The traced run did not produce a trace (pytest could not start, was interrupted, ...)."""
 
@@ -82,15 +85,21 @@ def run_pytest(
     pytest_args: list[str], trace_dir: Path, scratch: Path, *, backend: str | None, python: str | None, cwd: Path
 ) -> tuple[int, dict[str, Any]]:
     scratch.mkdir(parents=True, exist_ok=True)
+    if python and os.sep in python:  # a path: relative to the caller, not to the scratch directory
+        python = str((cwd / python).absolute())
     command = [
         python or sys.executable,
         *("-m", "pytest", "-p", "ttgen.trace.plugin", "-p", "no:cacheprovider", "--rootdir", str(cwd)),
         *_absolute(pytest_args, cwd),
     ]
-    code = subprocess.call(command, cwd=scratch, env=_environment(trace_dir, backend, cwd))
+    try:
+        code = subprocess.call(command, cwd=scratch, env=_environment(trace_dir, backend, cwd))
+    except OSError as e:
+        raise TraceError(f"cannot run {command[0]}: {e.strerror}") from None
     summary_file = trace_dir / SUMMARY
     if code not in (0, 1) or not summary_file.is_file():
-        raise TraceError(f"pytest exited with status {code}{'' if summary_file.is_file() else ' and left no trace'}")
+        why = _PYTEST_EXITS.get(code, "no trace was left" if code in (0, 1) else "")
+        raise TraceError(f"pytest exited with status {code}{f' ({why})' if why else ''}; the master was not changed")
     summary: dict[str, Any] = json.loads(summary_file.read_text(encoding="utf-8"))
     return code, summary
 
