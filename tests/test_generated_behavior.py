@@ -3,6 +3,7 @@ with their reason on a single-device backend."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -74,3 +75,32 @@ def test_generated_suite_runs_under_pytest(backend: str) -> None:
     assert proc.returncode == 0, proc.stdout
     n = sum(generated_cases().values())
     assert f"{n} passed" in proc.stdout and proc.stdout.count("PASSED") == n, proc.stdout
+
+
+def test_the_suite_summary_lists_cases_with_xfail_and_skip_reasons(tmp_path: Path) -> None:
+    """pytest generated/ ends with ttgen's line: cases run, passed, xfailed (each with its reason)
+    and skipped (grouped by reason)."""
+    doc = json.loads(SEED_MASTER.read_text())
+    relu = doc["operations"]["ttnn.relu"]["configurations"]
+    too_big = relu[0]["arguments"]["arg0"]  # 128 MiB in L1 interleaved: ttnn's out-of-memory error
+    too_big["original_shape"] = [1, 1, 8192, 8192]
+    too_big["memory_config"]["buffer_type"] = "BufferType.L1"
+    master = tmp_path / "master.json"
+    master.write_text(json.dumps(doc))
+    ids = [c["config_hash"][:12] for c in relu]
+    data = load_sweeps_data()
+    expected = [
+        Expectation(op="ttnn.relu", case=ids[0], kind="xfail", reason="does not fit in L1"),
+        Expectation(op="ttnn.relu", case=ids[1], kind="skip", reason="not on this board"),
+    ]
+    data = data.model_copy(update={"expectations": Expectations(expectations=expected)})
+    write(compile_master(master, tmp_path / "generated", data=data))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "generated/"],
+        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "TTGEN_BACKEND": "emu"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout
+    n = sum(len(c["configurations"]) for c in doc["operations"].values())
+    assert f"ttgen: {n} cases, {n - 1} run: {n - 2} passed, 1 xfailed, 1 skipped" in proc.stdout, proc.stdout
+    assert f"  xfailed generated/tests/ttnn/test_relu.py::test_relu[{ids[0]}]: does not fit in L1" in proc.stdout
+    assert "  skipped ×1: not on this board" in proc.stdout

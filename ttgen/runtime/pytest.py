@@ -55,3 +55,27 @@ def verify(run: Callable[[C, Any], Outcome], case: C, device: Any) -> None:
         pytest.skip(outcome.message)
     if outcome.status is not Status.PASS:
         pytest.fail(f"{outcome.status.value}: {outcome.message}")
+
+
+def terminal_summary(reporter: Any) -> None:
+    """The generated suite's own summary line: cases run and how they ended, with the reason of
+    every expected failure and, grouped, of every skip (a mesh case on one device, a mock device
+    without numerics, ...), so a reader sees what was not checked and why."""
+    stats = reporter.stats
+    n = {k: len(stats.get(k, [])) for k in ("passed", "failed", "error", "xfailed", "xpassed", "skipped")}
+    total = sum(n.values())
+    if not total:
+        return
+    ran = total - n["skipped"]
+    parts = [f"{n[k]} {k}" for k in ("passed", "failed", "error", "xfailed", "xpassed", "skipped") if n[k]]
+    reporter.write_sep("-", "ttgen")
+    reporter.write_line(f"ttgen: {total} cases, {ran} run: {', '.join(parts)}")
+    for r in stats.get("xfailed", []):
+        reporter.write_line(f"  xfailed {r.nodeid}: {getattr(r, 'wasxfail', '')}")
+    reasons: dict[str, int] = {}
+    for r in stats.get("skipped", []):
+        reason = r.longrepr[2] if isinstance(r.longrepr, tuple) else str(r.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        reporter.write_line(f"  skipped ×{count}: {reason}")
