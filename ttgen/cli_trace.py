@@ -47,6 +47,8 @@ def register(app: typer.Typer) -> None:
             report = trace(pytest_args or [], master, backend=backend, python=python, keep=keep)
         except (TraceError, MasterRewriteError, TraceFormatError) as e:
             fail(str(e))
+        except OSError as e:
+            fail(f"{e.filename or master}: {e.strerror}")
         counts = report.counts
         machine = report.machine_info or {}
         where = " ".join(str(machine[k]) for k in ("board_type", "device_series") if machine.get(k))
@@ -61,14 +63,22 @@ def register(app: typer.Typer) -> None:
         )
         if report.infrastructure:
             out.print(f"  infrastructure calls not recorded: {_counts(report.infrastructure)}")
+        if report.raised:
+            out.print(f"  calls that raised, not recorded: {_counts(report.raised)}")
+        if report.outside:
+            out.print(f"  calls outside any test (import, session teardown), not recorded: {_counts(report.outside)}")
+        for u in report.unrecordable:
+            out.print(f"  not recorded, a value could not be serialized: {u['op']} in {u['test']}: {u['error']}")
         for r in report.rejections:
-            out.print(f"  rejected {r.operation} at {r.pointer}: {r.reason}")
+            out.print(f"  rejected {r.operation} in {r.pointer}: {r.reason}")
         stats = report.stats
         if stats is not None:
             out.print(
                 f"{master}: {stats.added} configurations added, {stats.merged} already present,"
                 f" {stats.removed} removed (no longer traced)" + ("" if stats.changed else "; unchanged")
             )
+            for source in sorted(stats.gone):
+                out.print(f"  executions of {source} dropped: the test no longer exists")
             for op in sorted(set(stats.by_op) | set(stats.removed_by_op)):
                 out.print(f"  {op}: +{stats.by_op.get(op, 0)} −{stats.removed_by_op.get(op, 0)}")
         if report.pytest_exit != 0:

@@ -1,7 +1,8 @@
 """The emulator's built-in call hook, what a tracer listens to: every emulated operation reports
-(name, args, kwargs, result) to the installed hook once it has returned. Only outermost calls
-are reported: an operation that uses another one internally is one call, as ttnn's own tracer
-sees it. With no hook installed an operation costs one extra call frame."""
+(name, args, kwargs, result, error) to the installed hook once it has returned or raised. Only
+outermost calls are reported: an operation that uses another one internally is one call, as
+ttnn's own tracer sees it. With no hook installed an operation costs one extra call frame. A
+hook must not raise: it runs inside the caller's test."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
-Hook = Callable[[str, tuple[Any, ...], dict[str, Any], Any], None]
+Hook = Callable[[str, tuple[Any, ...], dict[str, Any], Any, BaseException | None], None]
 
 OPERATIONS: dict[str, Callable[..., Any]] = {}  # ttnn name → the emulated operation
 
@@ -37,10 +38,14 @@ def operation(name: str) -> Callable[[F], F]:
             _depth += 1
             try:
                 result = fn(*args, **kwargs)
-            finally:
+            except BaseException as e:
                 _depth -= 1
+                if _depth == 0 and _hook is not None:
+                    _hook(name, args, kwargs, None, e)
+                raise
+            _depth -= 1
             if _depth == 0 and _hook is not None:
-                _hook(name, args, kwargs, result)
+                _hook(name, args, kwargs, result, None)
             return result
 
         OPERATIONS[name] = call

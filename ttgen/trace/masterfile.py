@@ -14,7 +14,7 @@ from ttgen.files import write_atomic
 from ttgen.ingest import ingest_path
 from ttgen.model import Master, OpConfig
 from ttgen.model.serialize import dumps_master
-from ttgen.trace.merge import MergeStats, Retraced, merge
+from ttgen.trace.merge import MergeStats, Retraced, Scope, merge
 
 
 class MasterRewriteError(RuntimeError):
@@ -45,11 +45,17 @@ def read_master(master: Path) -> Master:
     return result.master()
 
 
-def merge_into_master(master: Path, configs: Iterable[OpConfig], *, retraced: Retraced = frozenset()) -> MergeStats:
+def merge_into_master(
+    master: Path,
+    configs: Iterable[OpConfig],
+    *,
+    retraced: Retraced = frozenset(),
+    scope: Scope | None = None,
+) -> MergeStats:
     """Lock, read, merge, write atomically (only when something changed); the statistics of this
     merge."""
     with locked(master):
-        merged, stats = merge(read_master(master), configs, retraced=retraced)
+        merged, stats = merge(read_master(master), configs, retraced=retraced, scope=scope)
         if stats.changed or not master.exists():
             write_atomic(master, dumps_master(merged), durable=True)
     return stats

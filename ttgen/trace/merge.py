@@ -6,7 +6,10 @@ in the master stays, trace_uid included). Merging is idempotent and its configur
 do not depend on the order of inputs, so concurrent traces give the union whatever order they land.
 
 A re-trace (`retraced`) also forgets: the executions of the (source, hardware) pairs it re-ran are
-replaced by what it recorded now, and a configuration left with no execution is removed. A
+replaced by what it recorded now; those of tests under its paths that no longer exist go
+(`Scope`: renamed or deleted tests); a
+configuration left with no execution is removed. New configurations get ids above every id the
+op had before the merge, so one merge never gives a removed configuration's id to a new one. A
 master that nothing changed keeps its bytes, `last_updated` included, so re-tracing unchanged
 tests is a fixed point.
 """
@@ -23,6 +26,26 @@ from ttgen.model import Execution, MachineInfo, Master, MasterMetadata, OpConfig
 Retraced = frozenset[tuple[str, tuple[str, str | None, int] | None]]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a re-trace ran: the test paths it was given (folders, files or node ids, relative to
+    pytest's rootdir as node ids are) and every test collected under them, deselected ones
+    included."""
+
+    paths: tuple[str, ...] = ()
+    collected: frozenset[str] = frozenset()
+
+    def gone(self, source: str) -> bool:
+        """A test source under these paths that was not collected: renamed or deleted."""
+        if "::" not in source or source in self.collected:
+            return False
+        file = source.split("::")[0]
+        return any(
+            source.startswith((p + "::", p + "[")) if "::" in p else p == "." or file == p or file.startswith(p + "/")
+            for p in self.paths
+        )
+
+
 def _hardware(machine: MachineInfo | None) -> tuple[str, str | None, int] | None:
     return machine.hardware if machine is not None else None
 
@@ -35,6 +58,7 @@ class MergeStats:
     by_op: dict[str, int] = field(default_factory=dict)  # additions per op
     removed_by_op: dict[str, int] = field(default_factory=dict)
     changed: bool = False  # whether the master's configurations or executions changed
+    gone: set[str] = field(default_factory=set)  # sources dropped: tests that no longer exist
 
 
 def merge_executions(old: tuple[Execution, ...], new: tuple[Execution, ...]) -> tuple[Execution, ...]:
@@ -50,19 +74,25 @@ def merge_executions(old: tuple[Execution, ...], new: tuple[Execution, ...]) -> 
     return tuple(sorted(out.values(), key=lambda e: (e.source, e.model_dump_json())))
 
 
-def _forget(base: Master, incoming: list[OpConfig], retraced: Retraced, stats: MergeStats) -> dict[str, list[OpConfig]]:
+def _forget(
+    base: Master, incoming: list[OpConfig], retraced: Retraced, scope: Scope, stats: MergeStats
+) -> dict[str, list[OpConfig]]:
     """The base's configurations without the retraced executions that this trace did not record
     again unchanged; configurations left with none are dropped (and counted)."""
     again = {(c.config_hash, e.source, e.machine_info, e.count) for c in incoming for e in c.executions}
     traced = {(c.operation, c.config_hash) for c in incoming}
     ops: dict[str, list[OpConfig]] = {}
+    stats.gone = {e.source for _, cs in base.operations for c in cs for e in c.executions if scope.gone(e.source)}
     for op, configs in base.operations:
         for c in configs:
             keep = tuple(
                 e
                 for e in c.executions
-                if (e.source, _hardware(e.machine_info)) not in retraced
-                or (c.config_hash, e.source, e.machine_info, e.count) in again
+                if e.source not in stats.gone
+                and (
+                    (e.source, _hardware(e.machine_info)) not in retraced
+                    or (c.config_hash, e.source, e.machine_info, e.count) in again
+                )
             )
             # kept: what still has executions, what was traced again (its executions follow), and
             # a configuration traced without any (V1)
@@ -79,11 +109,13 @@ def merge(
     incoming: Iterable[OpConfig],
     *,
     retraced: Retraced = frozenset(),
+    scope: Scope | None = None,
     now: datetime | None = None,
 ) -> tuple[Master, MergeStats]:
     stats = MergeStats()
     incoming = list(incoming)
-    ops = _forget(base, incoming, retraced, stats)
+    top = {op: max((c.config_id for c in cs if isinstance(c.config_id, int)), default=0) for op, cs in base.operations}
+    ops = _forget(base, incoming, retraced, scope or Scope(), stats)
     where: dict[tuple[str, str], int] = {}
     for op, configs in ops.items():
         for i, c in enumerate(configs):
@@ -96,11 +128,9 @@ def merge(
             configs[at] = have.model_copy(update={"executions": merge_executions(have.executions, c.executions)})
             stats.merged += 1
             continue
-        ids = [x.config_id for x in configs if isinstance(x.config_id, int)]
+        top[c.operation] = top.get(c.operation, 0) + 1
         configs.append(
-            c.model_copy(
-                update={"config_id": max(ids, default=0) + 1, "executions": merge_executions((), c.executions)}
-            )
+            c.model_copy(update={"config_id": top[c.operation], "executions": merge_executions((), c.executions)})
         )
         where[(c.operation, c.config_hash)] = len(configs) - 1
         stats.added += 1

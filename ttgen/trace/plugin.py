@@ -3,11 +3,13 @@ is set): records every ttnn op call of every test, laid out as upstream's 2026 t
 out a trace: one folder per test (sha256 of its node id, 16 hex digits) holding the test's
 per-call records, `_status.json` {test_nodeid, status} and `_trace_metadata.json` {test_source,
 machine_info, trace_count}. Only tests that passed keep their calls. `_ttgen_trace.json` at the
-top sums up the session (statuses, infrastructure calls not recorded).
+top sums up the session: statuses, the machine of each test, every node id collected (before
+deselection), the paths traced, and every call not recorded, by reason.
 
 Calls are heard through the emulator's built-in hook (`ttgen.emu.calls`), or, on real ttnn, by
 wrapping every registered operation where its module exposes it, as ttnn's own operation tracer
-wraps them. Standard library + pytest only: this runs in the traced interpreter.
+wraps them. Standard library + pytest only: this runs in the traced interpreter. One process
+only: under pytest-xdist each worker would hear its own share, so `-n` is refused.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from ttgen.runtime.backend import backend_name
 from ttgen.trace.record import TestCalls, machine_info
 
 ENV = "TTGEN_TRACE_DIR"
+SCRATCH_ENV = "TTGEN_TRACE_SCRATCH"  # the working directory real ttnn's own files go to
 SUMMARY = "_ttgen_trace.json"
-Hook = Callable[[str, tuple[Any, ...], dict[str, Any], Any], None]
+Hook = Callable[[str, tuple[Any, ...], dict[str, Any], Any, BaseException | None], None]
 
 
 def test_folder(nodeid: str) -> str:
@@ -55,10 +58,14 @@ class _Traced:
         _Traced.depth += 1
         try:
             result = self._op(*args, **kwargs)
-        finally:
+        except BaseException as e:
             _Traced.depth -= 1
+            if _Traced.depth == 0:
+                self._hook(self._name, args, kwargs, None, e)
+            raise
+        _Traced.depth -= 1
         if _Traced.depth == 0:
-            self._hook(self._name, args, kwargs, result)
+            self._hook(self._name, args, kwargs, result, None)
         return result
 
 
@@ -103,29 +110,47 @@ class Tracer:
         self.current: TestCalls | None = None
         self.phases: dict[str, str] = {}
         self.statuses: dict[str, str] = {}
+        self.machines: dict[str, dict[str, Any] | None] = {}
+        self.folders: dict[str, str] = {}  # folder → node id
+        self.collected: list[str] = []
+        self.paths: list[str] = []
         self.infrastructure: Counter[str] = Counter()
+        self.raised: Counter[str] = Counter()
         self.recorded: Counter[str] = Counter()
+        self.unrecordable: list[dict[str, str]] = []
         self.dropped = 0  # calls of tests that did not pass
-        self.outside = 0  # calls made outside any test
-        self.machine: dict[str, Any] | None = None
+        self.outside: Counter[str] = Counter()  # calls made outside any test (import, session teardown)
 
-    def on_call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    def on_call(
+        self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, error: BaseException | None
+    ) -> None:
         if self.current is None:
-            self.outside += 1
+            self.outside[name] += 1
             return
-        self.current.record(name, args, kwargs, result)
+        self.current.record(name, args, kwargs, result, error)
 
     def start(self, nodeid: str) -> None:
         self.current = TestCalls(nodeid)
         self.phases = {}
 
     def report(self, report: pytest.TestReport) -> None:
-        if report.failed:
+        if str(report.outcome) == "rerun":  # pytest-rerunfailures: this attempt's calls do not count
+            self.dropped += len(self.current.records) if self.current is not None else 0
+            self.start(report.nodeid)
+        elif report.failed:
             self.phases[report.when] = "failed"
         elif report.skipped:
             self.phases[report.when] = "xfailed" if hasattr(report, "wasxfail") else "skipped"
-        elif report.when == "call":
+        elif report.when == "call" and report.passed:
             self.phases["call"] = "xpassed" if hasattr(report, "wasxfail") else "passed"
+
+    def _folder(self, nodeid: str) -> Path:
+        name, n = test_folder(nodeid), 1
+        while f"{name}{f'-{n}' if n > 1 else ''}" in self.folders:  # a node id run twice
+            n += 1
+        name = f"{name}{f'-{n}' if n > 1 else ''}"
+        self.folders[name] = nodeid
+        return self.root / name
 
     def finish(self, nodeid: str) -> None:
         calls, self.current = self.current, None
@@ -133,16 +158,20 @@ class Tracer:
             return
         seen = set(self.phases.values())
         status = next((s for s in ("failed", "xpassed", "xfailed", "skipped", "passed") if s in seen), "skipped")
+        if self.statuses.get(nodeid, "passed") != "passed":
+            status = self.statuses[nodeid]  # run twice: a failure in either run counts
         self.statuses[nodeid] = status
         self.infrastructure.update(calls.skipped)
-        folder = self.root / test_folder(nodeid)
+        self.raised.update(calls.raised)
+        self.unrecordable += [{"test": nodeid, "op": op, "error": why} for op, why in calls.unrecordable]
+        folder = self._folder(nodeid)
         folder.mkdir(parents=True, exist_ok=True)
         _write_json(folder / "_status.json", {"test_nodeid": nodeid, "status": status})
         if status != "passed":
             self.dropped += len(calls.records)
             return
-        machine = machine_info(calls.device) if calls.device is not None else None
-        self.machine = self.machine or machine
+        machine = machine_info(calls.device) if calls.device is not None else self.default_machine()
+        self.machines[nodeid] = machine
         meta = {"test_source": nodeid, "machine_info": machine, "trace_count": len(calls.records)}
         _write_json(folder / "_trace_metadata.json", meta)
         for record in calls.records:
@@ -150,30 +179,73 @@ class Tracer:
             _write_json(folder / f"{record['operation_id']}_{safe}.json", record)
             self.recorded[record["operation_name"]] += 1
 
+    def default_machine(self) -> dict[str, Any] | None:
+        """The machine of a test whose calls named no device (or that made no calls): the
+        emulated one, or on real ttnn the one the other tests ran on."""
+        if backend_name() == "emu":
+            from ttgen.emu.device import DEVICE_MODELS, MeshDevice, selected_arch
+
+            return machine_info(MeshDevice(0, DEVICE_MODELS[selected_arch()]))
+        return next((m for m in self.machines.values() if m is not None), None)
+
     def summary(self) -> dict[str, Any]:
         return {
             "backend": backend_name(),
-            "machine_info": self.machine,
             "tests": dict(sorted(self.statuses.items())),
+            "machines": dict(sorted(self.machines.items())),
+            "folders": dict(sorted(self.folders.items())),
+            "collected": sorted(set(self.collected)),
+            "paths": self.paths,
             "recorded_calls": dict(sorted(self.recorded.items())),
             "infrastructure_calls": dict(sorted(self.infrastructure.items())),
+            "raised_calls": dict(sorted(self.raised.items())),
+            "unrecordable_calls": self.unrecordable,
             "dropped_calls": self.dropped,
-            "calls_outside_tests": self.outside,
+            "calls_outside_tests": dict(sorted(self.outside.items())),
         }
 
 
 _tracer: Tracer | None = None
 _stop: Callable[[], None] | None = None
+_cwd: str | None = None
 
 
+def _traced_paths(config: pytest.Config) -> list[str]:
+    """The test paths (folders, files, node ids) this session was asked for, relative to the
+    rootdir, as node ids are."""
+    out = []
+    for arg in config.args:
+        file, sep, node = arg.partition("::")
+        path = (config.invocation_params.dir / file).resolve()
+        try:
+            out.append(path.relative_to(config.rootpath.resolve()).as_posix() + sep + node)
+        except ValueError:
+            continue  # outside the rootdir: no node id of ours lives there
+    return out
+
+
+@pytest.hookimpl(trylast=True)  # after other plugins (junitxml, ...) resolved their paths
 def pytest_configure(config: pytest.Config) -> None:
-    global _tracer, _stop
+    global _tracer, _stop, _cwd
     target = os.environ.get(ENV)
     if not target or _tracer is not None:
         return
+    if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
+        raise pytest.UsageError("ttgen trace records in one process: run it without -n (pytest-xdist)")
     _tracer = Tracer(Path(target))
     _tracer.root.mkdir(parents=True, exist_ok=True)
+    _tracer.paths = _traced_paths(config)
+    scratch = os.environ.get(SCRATCH_ENV)
+    if scratch and backend_name() == "ttnn":  # real ttnn writes generated/fabric/*.yaml into the cwd
+        _cwd = os.getcwd()
+        os.chdir(scratch)
     _stop = install(_tracer.on_call)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k / -m deselect: a deselected test still exists
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if _tracer is not None:
+        _tracer.collected += [item.nodeid for item in items]
 
 
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
@@ -192,10 +264,12 @@ def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    global _tracer, _stop
+    global _tracer, _stop, _cwd
     if _tracer is None:
         return
     if _stop is not None:
         _stop()
+    if _cwd is not None:
+        os.chdir(_cwd)
     _write_json(_tracer.root / SUMMARY, _tracer.summary())
-    _tracer, _stop = None, None
+    _tracer, _stop, _cwd = None, None, None

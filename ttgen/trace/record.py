@@ -6,12 +6,14 @@ return_value), so a ttgen trace is also readable by upstream's tools, and ttgen'
 This module runs inside the traced test process, which may be the real-ttnn interpreter without
 pydantic or torch: standard library only, and values are read by duck typing, so the same code
 serializes the emulator's objects and real ttnn's. Values are serialized when the call returns,
-before the test can mutate or deallocate them.
+before the test can mutate or deallocate them. Recording never raises into the test: a value
+that cannot be serialized makes that call unrecordable, counted with its reason.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +70,9 @@ def machine_info(device: Any) -> dict[str, Json]:
     if series is not None:
         info["device_series"] = series
     return info
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # default reprs: the same object, another address each run
 
 
 def _enum_text(v: Any) -> str:
@@ -133,8 +138,13 @@ def value(v: Any) -> Json:
         return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
     if isinstance(v, list | tuple):
         return [value(x) for x in v]
+    if isinstance(v, set | frozenset):  # iteration order follows string hashing: sort for a stable trace
+        return sorted((value(x) for x in v), key=repr)
     if isinstance(v, dict):
-        return {str(k): value(x) for k, x in v.items()}
+        out = {str(k): value(x) for k, x in v.items()}
+        if len(out) != len(v):
+            raise ValueError("dict keys collide once written as strings")
+        return out
     if type(v).__module__ == "numpy" and hasattr(v, "item") and getattr(v, "ndim", None) == 0:
         return value(v.item())  # a numpy scalar, as the Python number it stands for
     if _is_tensor(v):
@@ -146,7 +156,7 @@ def value(v: Any) -> Json:
         return {"type": "MeshDevice", "repr": str(v), **_mesh(v)}
     if type(v).__module__.startswith("torch"):
         return {"type": "torch.Tensor", "shape": list(v.shape), "dtype": str(v.dtype)}
-    return {"type": name, "repr": str(v)}
+    return {"type": name, "repr": _ADDRESS.sub("", str(v))}
 
 
 @dataclass
@@ -156,22 +166,40 @@ class TestCalls:
     nodeid: str
     records: list[dict[str, Json]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # infrastructure ops by name
-    device: Any = None  # the first device a tensor argument lived on
+    raised: Counter[str] = field(default_factory=Counter)  # calls that raised: no configuration
+    unrecordable: list[tuple[str, str]] = field(default_factory=list)  # (op, why) of calls not serialized
+    device: Any = None  # the first device the test's calls used
 
-    def record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    def _find_device(self, values: list[Any]) -> None:
+        for x in values:
+            if type(x).__name__ == "MeshDevice":
+                self.device = x
+            elif _is_tensor(x) and x.device() is not None:
+                self.device = x.device()
+            if self.device is not None:
+                return
+
+    def record(
+        self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, error: BaseException | None
+    ) -> None:
         if name in INFRASTRUCTURE_OPS:
             self.skipped[name] += 1
             return
-        if self.device is None:
-            self.device = next(
-                (x.device() for x in (*args, *kwargs.values()) if _is_tensor(x) and x.device() is not None), None
-            )
-        doc: dict[str, Json] = {
-            "operation_id": len(self.records) + 1,
-            "operation_name": name,
-            "args": [{"position": i, "value": value(a)} for i, a in enumerate(args)],
-            "kwargs": {k: value(v) for k, v in kwargs.items()},
-        }
-        if result is not None:
-            doc["return_value"] = value(result)
+        if error is not None:
+            self.raised[name] += 1
+            return
+        try:
+            if self.device is None:
+                self._find_device([*args, *kwargs.values(), result])
+            doc: dict[str, Json] = {
+                "operation_id": len(self.records) + 1,
+                "operation_name": name,
+                "args": [{"position": i, "value": value(a)} for i, a in enumerate(args)],
+                "kwargs": {k: value(v) for k, v in kwargs.items()},
+            }
+            if result is not None:
+                doc["return_value"] = value(result)
+        except Exception as e:  # whatever a value does, the test goes on
+            self.unrecordable.append((name, f"{type(e).__name__}: {e}"[:500]))
+            return
         self.records.append(doc)

@@ -2,16 +2,17 @@
 read the per-call records of the tests that passed with ttgen's own reader, and merge them into
 the master as a re-trace of those tests (ttgen.trace.merge).
 
-The child runs in a scratch working directory (real ttnn writes files such as
-`generated/fabric/*.yaml` into its working directory, which must not land in the project), with
-pytest's rootdir set to the caller's directory, so node ids, and with them the executions'
-sources, read as they would in a plain `pytest` run there.
+The child runs where the caller runs it, so pytest's arguments, rootdir, ini file and node ids
+are exactly those of a plain `pytest` there. On real ttnn the plugin moves the working directory
+to a scratch folder once pytest is configured, because ttnn writes files of its own
+(`generated/fabric/*.yaml`) into it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,16 +25,15 @@ from typing import Any
 
 import ttgen
 from ttgen.ingest import Rejection, ingest_path
+from ttgen.ingest.errors import Reject
 from ttgen.ingest.master import decode_machine_info
 from ttgen.model import OpConfig
-from ttgen.trace.masterfile import merge_into_master
-from ttgen.trace.merge import MergeStats
-from ttgen.trace.plugin import ENV, SUMMARY
-
-PROJECT = Path(ttgen.__file__).resolve().parent.parent
-
+from ttgen.trace.masterfile import merge_into_master, read_master
+from ttgen.trace.merge import MergeStats, Scope
+from ttgen.trace.plugin import ENV, SCRATCH_ENV, SUMMARY
 
 _PYTEST_EXITS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
+_TRACE_ENTRY = re.compile(r"[0-9a-f]{16}(-[0-9]+)?\Z")
 
 
 class TraceError(RuntimeError):
@@ -47,8 +47,11 @@ class TraceReport:
     statuses: dict[str, str]  # node id → passed | failed | skipped | xfailed | xpassed
     recorded: Counter[str]  # op → calls recorded in tests that passed
     infrastructure: Counter[str]  # op → calls not recorded (upstream's exclusion list)
+    raised: Counter[str]  # op → calls that raised (no configuration to keep)
+    outside: Counter[str]  # op → calls outside any test (at import, in session teardown)
+    unrecordable: list[dict[str, str]]  # {test, op, error}: calls whose values could not be serialized
     dropped: int  # calls of tests that did not pass
-    machine_info: dict[str, object] | None
+    machine_info: dict[str, Any] | None  # the first machine a passed test ran on
     trace_uid: str
     configurations: list[OpConfig] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
@@ -59,41 +62,57 @@ class TraceReport:
         return Counter(self.statuses.values())
 
 
-def _absolute(args: list[str], cwd: Path) -> list[str]:
-    """Test paths (with or without `::node`) relative to the caller's directory, made absolute."""
-    out = []
-    for a in args:
-        path, sep, rest = a.partition("::")
-        if not a.startswith("-") and path and (cwd / path).exists():
-            a = str((cwd / path).resolve()) + sep + rest
-        out.append(a)
-    return out
-
-
-def _environment(trace_dir: Path, backend: str | None, cwd: Path) -> dict[str, str]:
+def _environment(trace_dir: Path, scratch: Path, backend: str | None, cwd: Path) -> dict[str, str]:
     env = dict(os.environ)
     env[ENV] = str(trace_dir)
+    env[SCRATCH_ENV] = str(scratch)
     if backend:
         env["TTGEN_BACKEND"] = backend
-    # the caller's directory (its test packages) and ttgen itself, for an interpreter without ttgen
-    paths = [str(cwd), str(PROJECT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    # the caller's own packages first, then ttgen alone (a folder holding just a link to the
+    # package: the project root would also offer its tests/ and examples/ packages)
+    importable = scratch.parent / "pythonpath"
+    importable.mkdir(exist_ok=True)
+    (importable / "ttgen").symlink_to(Path(ttgen.__file__).resolve().parent, target_is_directory=True)
+    paths = [str(cwd), str(importable), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     return env
+
+
+def _prepare_keep(keep: Path) -> Path:
+    """--keep DIR: a new or empty folder, or an earlier trace, whose entries alone are replaced."""
+    if keep.exists() and not keep.is_dir():
+        raise TraceError(f"--keep {keep}: not a folder")
+    if keep.is_dir():
+        entries = list(keep.iterdir())
+        if entries and not (keep / SUMMARY).is_file():
+            raise TraceError(f"--keep {keep}: the folder is not empty and holds no earlier trace; refusing to touch it")
+        for entry in entries:
+            if entry.name == SUMMARY:
+                entry.unlink()
+            elif entry.is_dir() and _TRACE_ENTRY.match(entry.name):
+                shutil.rmtree(entry)
+    keep.mkdir(parents=True, exist_ok=True)
+    return keep.resolve()
+
+
+def _preflight(master: Path) -> None:
+    """Fail before hours of tests, not after: the master must be readable and its folder usable."""
+    try:
+        master.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise TraceError(f"{master}: cannot create its folder: {e.strerror}") from None
+    if master.exists() and not master.is_file():
+        raise TraceError(f"{master}: not a file")
+    read_master(master)  # MasterRewriteError / TraceFormatError name the file and the pointer
 
 
 def run_pytest(
     pytest_args: list[str], trace_dir: Path, scratch: Path, *, backend: str | None, python: str | None, cwd: Path
 ) -> tuple[int, dict[str, Any]]:
     scratch.mkdir(parents=True, exist_ok=True)
-    if python and os.sep in python:  # a path: relative to the caller, not to the scratch directory
-        python = str((cwd / python).absolute())
-    command = [
-        python or sys.executable,
-        *("-m", "pytest", "-p", "ttgen.trace.plugin", "-p", "no:cacheprovider", "--rootdir", str(cwd)),
-        *_absolute(pytest_args, cwd),
-    ]
+    command = [python or sys.executable, "-m", "pytest", "-p", "ttgen.trace.plugin", *pytest_args]
     try:
-        code = subprocess.call(command, cwd=scratch, env=_environment(trace_dir, backend, cwd))
+        code = subprocess.call(command, cwd=cwd, env=_environment(trace_dir, scratch, backend, cwd))
     except OSError as e:
         raise TraceError(f"cannot run {command[0]}: {e.strerror}") from None
     summary_file = trace_dir / SUMMARY
@@ -104,17 +123,18 @@ def run_pytest(
     return code, summary
 
 
-def _read_calls(trace_dir: Path, report: TraceReport) -> None:
+def _read_calls(trace_dir: Path, report: TraceReport, folders: dict[str, str]) -> None:
     if not report.recorded:
         return
     result = ingest_path(trace_dir)
-    report.rejections = list(result.rejections)
+    # a pointer into a scratch folder says little: name the test it came from
+    report.rejections = [
+        Rejection(r.operation, f"{folders.get(r.pointer.split('/')[0], '?')} ({r.pointer})", r.reason)
+        for r in result.rejections
+    ]
+    uid = {"trace_uid": report.trace_uid}
     report.configurations = [
-        c.config.model_copy(
-            update={
-                "executions": tuple(e.model_copy(update={"trace_uid": report.trace_uid}) for e in c.config.executions)
-            }
-        )
+        c.config.model_copy(update={"executions": tuple(e.model_copy(update=uid) for e in c.config.executions)})
         for c in result.configs
     ]
 
@@ -129,28 +149,37 @@ def trace(
     cwd: Path | None = None,
 ) -> TraceReport:
     cwd = (cwd or Path.cwd()).resolve()
+    _preflight(master)
     work = Path(tempfile.mkdtemp(prefix="ttgen-trace-"))
-    trace_dir = keep.resolve() if keep is not None else work / "calls"
-    if keep is not None and trace_dir.exists():
-        shutil.rmtree(trace_dir)
     try:
+        trace_dir = _prepare_keep(keep) if keep is not None else work / "calls"
         code, summary = run_pytest(pytest_args, trace_dir, work / "cwd", backend=backend, python=python, cwd=cwd)
         statuses = {str(k): str(v) for k, v in summary["tests"].items()}
+        machines: dict[str, Any] = summary["machines"]
         report = TraceReport(
             backend=str(summary["backend"]),
             pytest_exit=code,
             statuses=statuses,
             recorded=Counter(summary["recorded_calls"]),
             infrastructure=Counter(summary["infrastructure_calls"]),
+            raised=Counter(summary["raised_calls"]),
+            outside=Counter(summary["calls_outside_tests"]),
+            unrecordable=list(summary["unrecordable_calls"]),
             dropped=int(summary["dropped_calls"]),
-            machine_info=summary.get("machine_info"),
+            machine_info=next((m for m in machines.values() if m), None),
             trace_uid=str(uuid.uuid4()),
         )
-        _read_calls(trace_dir, report)
-        info = decode_machine_info(report.machine_info, "/machine_info")
-        hardware = info.hardware if info is not None else None
-        retraced = frozenset((node, hardware) for node, status in statuses.items() if status == "passed")
-        report.stats = merge_into_master(master, report.configurations, retraced=retraced)
+        _read_calls(trace_dir, report, summary["folders"])
+        retraced = set()
+        for node, status in statuses.items():
+            if status == "passed":
+                try:
+                    info = decode_machine_info(machines.get(node), "/machine_info")
+                except Reject as e:  # the plugin wrote it: a failure here is ttgen's own bug
+                    raise TraceError(f"{trace_dir / SUMMARY}: machine of {node}: {e.reason}") from None
+                retraced.add((node, info.hardware if info is not None else None))
+        scope = Scope(paths=tuple(summary["paths"]), collected=frozenset(summary["collected"]))
+        report.stats = merge_into_master(master, report.configurations, retraced=frozenset(retraced), scope=scope)
         return report
     finally:
         shutil.rmtree(work, ignore_errors=True)
