@@ -104,3 +104,44 @@ def test_the_suite_summary_lists_cases_with_xfail_and_skip_reasons(tmp_path: Pat
     assert f"ttgen: {n} cases, {n - 1} run: {n - 2} passed, 1 xfailed, 1 skipped" in proc.stdout, proc.stdout
     assert f"  xfailed generated/tests/ttnn/test_relu.py::test_relu[{ids[0]}]: does not fit in L1" in proc.stdout
     assert "  skipped ×1: not on this board" in proc.stdout
+
+
+def test_ops_with_a_domain_get_inputs_inside_it(tmp_path: Path) -> None:
+    """sqrt, rsqrt, log and reciprocal of values in [-1, 1) are NaN or huge, and NaN against NaN
+    checks nothing: sweeps_src/ranges.json gives them inputs in their domain, printed into the
+    sweep module, and the runtime draws from it, so the goldens are finite and the cases pass."""
+    import numpy as np
+
+    from ttgen.runtime import Inputs, TensorSpec, ttnn
+    from ttgen.runtime.goldens import GOLDENS, as_torch
+
+    doc = json.loads(SEED_MASTER.read_text())
+    relu = doc["operations"]["ttnn.relu"]["configurations"][0]  # one bfloat16 input, interleaved
+    relu.pop("return_value", None)
+    ops = ("sqrt", "rsqrt", "log", "reciprocal")
+    doc["operations"] = {f"ttnn.{op}": {"configurations": [relu]} for op in ops}
+    master = tmp_path / "master.json"
+    master.write_text(json.dumps(doc))
+    data = load_sweeps_data()
+    comp = compile_master(master, tmp_path / "generated", data=data)
+    for op in ops:
+        low, high = data.value_ranges(f"ttnn.{op}")["*"]
+        assert (
+            low >= 0
+            and f'RANGES: Final[dict[str, tuple[float, float]]] = {{"*": ({low}, {high})}}'
+            in comp.files[f"sweeps/ttnn/{op}.py"]
+        )
+    write(comp)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "generated/"],
+        cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "TTGEN_BACKEND": "emu"},
+    )  # fmt: skip
+    assert done.returncode == 0 and "ttgen: 4 cases, 4 run: 4 passed" in done.stdout, done.stdout
+
+    device = ttnn.open_device(device_id=0)
+    spec = TensorSpec((1, 1, 32, 32), ttnn.bfloat16, ttnn.TILE_LAYOUT, ttnn.DRAM_MEMORY_CONFIG)
+    for ranges, finite in (({"*": (0.01, 4.0)}, True), (None, False)):
+        inputs = Inputs("ttnn.log", device, golden="log", pcc={"default": 0.999}, ranges=ranges)
+        inputs.tensor("input_tensor", spec)
+        golden = GOLDENS["log"]({"input_tensor": as_torch(inputs.host["input_tensor"])}).numpy()
+        assert bool(np.isfinite(golden).all()) is finite

@@ -85,6 +85,7 @@ def render_sweep_skeleton(plan: OpPlan, master: str, data: SweepsData) -> str:
         timeout=data.timeout(plan.op),
         golden=data.golden(plan.op),
         pcc=data.pcc_table(plan.op),
+        ranges={name: tuple(map(float, bounds)) for name, bounds in data.value_ranges(plan.op).items()},
         call=plan.op,
         call_args=call_args(plan),
         combinations=bool(plan.combinations),

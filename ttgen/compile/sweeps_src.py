@@ -1,4 +1,5 @@
-"""The hand-maintained data under sweeps_src/: goldens, PCC thresholds, timeouts, expectations.
+"""The hand-maintained data under sweeps_src/: goldens, PCC thresholds, timeouts, input value
+ranges, expectations.
 Formats are documented in README ("sweeps_src data"); each file is validated when read."""
 
 from __future__ import annotations
@@ -35,6 +36,20 @@ class Timeouts(_Strict):
     ops: dict[str, int] = {}
 
 
+Bounds = tuple[float, float]
+
+
+class Ranges(_Strict):
+    about: str = ""
+    ops: dict[str, dict[str, Bounds]] = {}
+
+    def model_post_init(self, _: Any) -> None:
+        for op, params in self.ops.items():
+            for name, (low, high) in params.items():
+                if not low < high:
+                    raise ValueError(f"ranges.json: {op} {name}: low {low} must be below high {high}")
+
+
 class Expectation(_Strict):
     op: str
     case: str
@@ -51,6 +66,7 @@ class SweepsData(_Strict):
     goldens: Goldens
     pcc: PccTable
     timeouts: Timeouts
+    ranges: Ranges
     expectations: Expectations
 
     def golden(self, op: str) -> str | None:
@@ -67,13 +83,22 @@ class SweepsData(_Strict):
     def timeout(self, op: str) -> int:
         return self.timeouts.ops.get(op, self.timeouts.default)
 
+    def value_ranges(self, op: str) -> dict[str, Bounds]:
+        """[low, high) of this op's tensor inputs by parameter name ("*": every one)."""
+        return dict(sorted(self.ranges.ops.get(op, {}).items()))
+
     def expected(self, op: str) -> dict[str, Expectation]:
         return {e.case: e for e in self.expectations.expectations if e.op == op}
 
     def for_op(self, op: str) -> dict[str, Any]:
         """Everything about `op` that its sweep module depends on (part of its input digest);
         expectations shape the pytest file only, which has its own digest."""
-        return {"golden": self.golden(op), "pcc": self.pcc_table(op), "timeout": self.timeout(op)}
+        return {
+            "golden": self.golden(op),
+            "pcc": self.pcc_table(op),
+            "timeout": self.timeout(op),
+            "ranges": self.value_ranges(op),
+        }
 
 
 @cache
@@ -85,5 +110,6 @@ def load_sweeps_data(root: Path = SWEEPS_SRC) -> SweepsData:
         goldens=Goldens.model_validate(read("goldens.json")),
         pcc=PccTable.model_validate(read("pcc.json")),
         timeouts=Timeouts.model_validate(read("timeouts.json")),
+        ranges=Ranges.model_validate(read("ranges.json")),
         expectations=Expectations.model_validate(read("expectations.json")),
     )

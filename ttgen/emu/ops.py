@@ -123,6 +123,10 @@ sigmoid = operation("ttnn.sigmoid")(_unary("sigmoid"))
 sigmoid_accurate = operation("ttnn.sigmoid_accurate")(_unary("sigmoid"))
 silu = operation("ttnn.silu")(_unary("silu"))
 exp = operation("ttnn.exp")(_unary("exp"))
+sqrt = operation("ttnn.sqrt")(_unary("sqrt"))
+rsqrt = operation("ttnn.rsqrt")(_unary("rsqrt"))
+log = operation("ttnn.log")(_unary("log"))
+reciprocal = operation("ttnn.reciprocal")(_unary("reciprocal"))
 
 
 @operation("ttnn.softmax")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,32 +57,47 @@ def seed_for(op: str, name: str, spec: TensorSpec) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
 
 
-def host_values(spec: TensorSpec, seed: int) -> np.ndarray[Any, np.dtype[Any]]:
-    """Seeded values whose range keeps goldens meaningful: floats in [-1, 1), small ints."""
+def host_values(
+    spec: TensorSpec, seed: int, bounds: tuple[float, float] | None = None
+) -> np.ndarray[Any, np.dtype[Any]]:
+    """Seeded values whose range keeps goldens meaningful: `bounds` [low, high) when the op needs
+    a domain (sweeps_src/ranges.json), else floats in [-1, 1), small ints, non-negative unsigned."""
     rng = np.random.default_rng(seed)
     name = spec.dtype.name
-    if name in ("UINT8", "UINT16", "UINT32"):
-        return rng.integers(0, 100, size=spec.shape, dtype=np.int64).astype(np.int32)
-    if name in ("INT32", "INT8"):
-        return rng.integers(-100, 100, size=spec.shape, dtype=np.int32)
-    return rng.uniform(-1.0, 1.0, size=spec.shape).astype(np.float32)
+    unsigned = name in ("UINT8", "UINT16", "UINT32")
+    if unsigned or name in ("INT32", "INT8"):
+        low, high = (math.ceil(bounds[0]), math.floor(bounds[1])) if bounds else (0 if unsigned else -100, 100)
+        low = max(low, 0) if unsigned else low
+        return rng.integers(low, max(high, low + 1), size=spec.shape, dtype=np.int64).astype(np.int32)
+    low_f, high_f = bounds or (-1.0, 1.0)
+    return rng.uniform(low_f, high_f, size=spec.shape).astype(np.float32)
 
 
 class Inputs:
     """Creates the inputs of one case on one device and keeps their host values for goldens."""
 
-    def __init__(self, op: str, device: Any, *, golden: str | None, pcc: dict[str, float]) -> None:
+    def __init__(
+        self,
+        op: str,
+        device: Any,
+        *,
+        golden: str | None,
+        pcc: dict[str, float],
+        ranges: Mapping[str, tuple[float, float]] | None = None,
+    ) -> None:
         self.op = op
         self.device = device
         self.golden = golden
         self.pcc = pcc
+        self.ranges = ranges or {}
         self.host: dict[str, Any] = {}
 
     def tensor(self, name: str, spec: TensorSpec) -> Any:
         if spec.placement is not None and spec.placement.num_devices > 1:
             mesh = "x".join(str(d) for d in spec.placement.mesh_shape)
             raise SkipCase(f"{name} was traced on a {mesh} mesh; this backend has a single device")
-        values = host_values(spec, seed_for(self.op, name, spec))
+        bounds = self.ranges.get(name.split("[")[0], self.ranges.get("*"))  # list items: their parameter's
+        values = host_values(spec, seed_for(self.op, name, spec), bounds)
         self.host[name] = values
         host = ttnn.Tensor(values, spec.dtype, None, spec.layout)
         if not spec.on_device:

@@ -87,6 +87,26 @@ def exp(a: Args) -> Any:
     return _torch().exp(a["input_tensor"])
 
 
+@golden("sqrt")
+def sqrt(a: Args) -> Any:
+    return _torch().sqrt(a["input_tensor"])
+
+
+@golden("rsqrt")
+def rsqrt(a: Args) -> Any:
+    return _torch().rsqrt(a["input_tensor"])
+
+
+@golden("log")
+def log(a: Args) -> Any:
+    return _torch().log(a["input_tensor"])
+
+
+@golden("reciprocal")
+def reciprocal(a: Args) -> Any:
+    return _torch().reciprocal(a["input_tensor"])
+
+
 @golden("softmax")
 def softmax(a: Args) -> Any:
     return _torch().softmax(a["input_tensor"], dim=_dim(a, "dim", -1))
