@@ -27,6 +27,7 @@ os.environ["TTGEN_BACKEND"] = "emu"
 from compile import record  # noqa: E402
 
 TTGEN = shutil.which("ttgen", path=str(Path(sys.executable).parent)) or "ttgen"
+TESTS = sum(p.read_text().count("\ndef test_") for p in (ROOT / "examples").glob("test_*.py"))
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "examples/"]
 
 
@@ -98,7 +99,7 @@ def main() -> int:
     med = {k: statistics.median(v) for k, v in times.items()}
     plain, hooked = per_call()
     lines = [
-        f"- `pytest examples/` (6 tests, 36 op calls + 35 infrastructure calls), median of {args.repeats}"
+        f"- `pytest examples/` ({TESTS} tests), median of {args.repeats}"
         " interleaved runs, wall including interpreter start:",
         f"  - untraced: {med['untraced']:.2f} s",
         f"  - with the recording plugin: {med['plugin']:.2f} s ({med['plugin'] / med['untraced']:.2f}x untraced)",

@@ -52,7 +52,8 @@ def test_changing_one_example_shape_regenerates_only_that_op(tmp_path: Path) -> 
     assert traced.returncode == 0, traced.stdout + traced.stderr
     # the output projection had the q/k/v projections' shapes: that configuration stays (3 calls,
     # not 4) and the new shape is one configuration more
-    assert "1 configurations added, 25 already present, 0 removed (no longer traced)" in traced.stdout
+    n = sum(len(v["configurations"]) for v in json.loads(EMBEDDED_MASTER.read_text())["operations"].values())
+    assert f"1 configurations added, {n} already present, 0 removed (no longer traced)" in traced.stdout
     assert "  ttnn.linear: +1 −0" in traced.stdout
 
     check = ttgen(project, "check")
@@ -84,7 +85,7 @@ def test_eight_concurrent_traces_and_imports_give_the_union(tmp_path: Path) -> N
     jobs = [
         *(
             ["trace", "--", f"examples/{name}"]
-            for name in sorted(p.name for p in (ROOT / "examples").glob("test_*.py"))
+            for name in sorted(p.name for p in (ROOT / "examples").glob("test_*.py"))[:4]
         ),
         *(
             ["import", str(path)]
