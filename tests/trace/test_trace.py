@@ -16,7 +16,8 @@ from tests.conftest import EMBEDDED_MASTER, ROOT
 
 TTGEN = shutil.which("ttgen", path=str(Path(sys.executable).parent)) or "ttgen"
 
-TESTS = """
+# what every traced test file here starts with: a device, and a DRAM tensor of ones
+PRELUDE = """
 import numpy as np
 import pytest
 
@@ -30,9 +31,14 @@ def device():
     ttnn.close_device(opened)
 
 
-def x(device, width):
+def x(device, width=32):
     host = ttnn.Tensor(np.ones((1, 1, 32, width), np.float32), ttnn.bfloat16, None, ttnn.TILE_LAYOUT)
     return ttnn.to_device(host, device, ttnn.DRAM_MEMORY_CONFIG)
+"""
+
+TESTS = (
+    PRELUDE
+    + """
 
 
 def test_passes(device):
@@ -60,6 +66,7 @@ def test_xfails(device):
     ttnn.silu(x(device, 32))
     assert False
 """
+)
 
 
 def write_tests(project: Path, width: int = 64) -> None:

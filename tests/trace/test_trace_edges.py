@@ -6,26 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.trace.test_trace import configs, trace
-
-PRELUDE = """
-import numpy as np
-import pytest
-
-from ttgen.runtime import ttnn
-
-
-@pytest.fixture(scope="module")
-def device():
-    opened = ttnn.open_device(device_id=0)
-    yield opened
-    ttnn.close_device(opened)
-
-
-def x(device, width=32):
-    host = ttnn.Tensor(np.ones((1, 1, 32, width), np.float32), ttnn.bfloat16, None, ttnn.TILE_LAYOUT)
-    return ttnn.to_device(host, device, ttnn.DRAM_MEMORY_CONFIG)
-"""
+from tests.trace.test_trace import PRELUDE, configs, trace
 
 
 def project(tmp_path: Path, body: str, name: str = "test_edge.py") -> Path:
