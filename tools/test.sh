@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 echo "== ruff"
 .venv/bin/ruff check ttgen tests tools generated examples benchmarks
 .venv/bin/ruff format --check ttgen tests tools generated examples benchmarks
-echo "== mypy --strict ttgen/ generated/ examples/"
+echo "== mypy --strict ttgen/ generated/ examples/ benchmarks/"
 .venv/bin/mypy --strict ttgen/
 .venv/bin/mypy --strict generated/
 .venv/bin/mypy --strict examples/
+.venv/bin/mypy --strict benchmarks/
 echo "== ttgen check (generated/ is what the embedded master compiles to)"
 .venv/bin/ttgen check
 echo "== pytest"
