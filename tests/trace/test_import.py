@@ -84,3 +84,22 @@ def test_a_master_with_unreadable_configurations_is_never_rewritten(tmp_path: Pa
     )
     assert done.returncode == 2 and "refusing to rewrite" in done.stderr
     assert master.read_text() == text
+
+
+def test_a_master_with_keys_ttgen_does_not_keep_is_never_rewritten(tmp_path: Path) -> None:
+    for where in ("top", "metadata", "operation"):
+        doc = json.loads(SEED_MASTER.read_text())
+        if where == "top":
+            doc["team_note"] = "kept by hand"
+        elif where == "metadata":
+            doc["metadata"]["reviewed_by"] = "someone"
+        else:
+            doc["operations"]["ttnn.add"]["owner"] = "someone"
+        master = tmp_path / f"{where}.json"
+        master.write_text(json.dumps(doc))
+        text = master.read_text()
+        done = subprocess.run(
+            [*TTGEN, "import", str(SEED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
+        )
+        assert done.returncode == 2 and "holds data ttgen does not keep" in done.stderr, (where, done.stderr)
+        assert master.read_text() == text

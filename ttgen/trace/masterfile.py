@@ -17,6 +17,9 @@ from ttgen.model.serialize import dumps_master
 from ttgen.trace.merge import MergeStats, Retraced, Scope, merge
 
 
+_NOT_KEPT = ("ignored top-level keys", "metadata keys not used")
+
+
 class MasterRewriteError(RuntimeError):
     """The existing master holds configurations ttgen cannot read: rewriting it would lose them."""
 
@@ -41,6 +44,12 @@ def read_master(master: Path) -> Master:
         raise MasterRewriteError(
             f"{master}: {len(result.rejections)} configuration(s) ttgen cannot read (first: {first.operation} at"
             f" {first.pointer}: {first.reason}); refusing to rewrite it and lose them"
+        )
+    # keys the reader notes and the IR does not keep would be gone after a rewrite
+    lost = [n for n in result.notes if n.startswith(_NOT_KEPT) or ": ignored keys " in n]
+    if lost:
+        raise MasterRewriteError(
+            f"{master}: holds data ttgen does not keep ({lost[0]}); refusing to rewrite it and lose it"
         )
     return result.master()
 
