@@ -166,3 +166,15 @@ def test_an_unreadable_master_fails_before_any_test_runs(tmp_path: Path) -> None
     done = trace(tmp_path, "--", "test_edge.py")
     assert done.returncode == 2 and "master.json" in done.stderr and done.stderr.count("\n") == 1
     assert not (tmp_path / "ran").exists()
+
+
+def test_a_string_spelled_like_a_float_stays_a_string(tmp_path: Path) -> None:
+    project(
+        tmp_path,
+        "\ndef test_one(device):\n    ttnn.relu(x(device), label='nan', scale=float('nan'), top=float('-inf'))\n",
+    )
+    done = trace(tmp_path, "--", "test_edge.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [relu] = configs(tmp_path / "master.json")["ttnn.relu"]
+    args = relu["arguments"]
+    assert (args["label"], args["scale"], args["top"]) == ({"type": "str", "value": "nan"}, "nan", "-inf")

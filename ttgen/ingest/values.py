@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
+from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
 from ttgen.ingest.errors import Reject, join_pointer
 from ttgen.ingest.reprs import (
     build,
@@ -57,7 +58,6 @@ from ttgen.model import (
     TensorValue,
     parse_member,
 )
-from ttgen.model.serialize import SPECIAL_FLOAT_SPELLINGS
 from ttgen.model.values import DOTTED
 
 Json = Any

@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
 from ttgen.model.config import Execution, MachineInfo, Master, OpConfig
 from ttgen.model.enums import member_repr
 from ttgen.model.memory import CoreRangeSet, MemoryConfig
@@ -44,15 +45,6 @@ Json = Any  # a JSON value: None | bool | int | float | str | list[Json] | dict[
 
 # Upstream writes non-finite floats as these strings (JSON has no spelling for them).
 SPECIAL_FLOAT_TEXT = {"inf": "inf", "-inf": "-inf", "nan": "nan"}
-SPECIAL_FLOAT_SPELLINGS = {
-    "inf": "inf",
-    "+inf": "inf",
-    "Infinity": "inf",
-    "-inf": "-inf",
-    "-Infinity": "-inf",
-    "nan": "nan",
-    "NaN": "nan",
-}
 
 
 def grid_to_json(grid: CoreRangeSet) -> list[Json]:

@@ -16,7 +16,6 @@ from ttgen.model import Master, OpConfig
 from ttgen.model.serialize import dumps_master
 from ttgen.trace.merge import MergeStats, Retraced, Scope, merge
 
-
 _NOT_KEPT = ("ignored top-level keys", "metadata keys not used")
 
 

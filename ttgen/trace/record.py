@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
+
 Json = Any
 
 # upstream's exclusion list (§1.3): data movement and bookkeeping, not configurations worth a test
@@ -132,6 +134,8 @@ def tensor(t: Any) -> Json:
 
 def value(v: Any) -> Json:
     """One argument or return value in upstream's per-call encoding."""
+    if isinstance(v, str) and v in SPECIAL_FLOAT_SPELLINGS:
+        return {"type": "str", "value": v}  # a string, not the float its spelling reads as
     if v is None or isinstance(v, bool | int | str):
         return v
     if isinstance(v, float):
