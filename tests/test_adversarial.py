@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import SEED_MASTER
-from ttgen.analyze.describe import clean
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_document, ingest_path
 from ttgen.ingest.calls import read_call
 from ttgen.ingest.graph import read_graph_report
 from ttgen.ingest.reprs import parse_cpp_value, parse_field_value
 from ttgen.model import ObjectValue
 from ttgen.model.serialize import dumps_master
+from ttgen.terminal import clean
 
 
 def one(args: dict[str, Any], op: str = "ttnn.relu") -> IngestResult:

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ttgen import __version__
-from ttgen.analyze.describe import clean, describe_execution, describe_value
+from ttgen.analyze.describe import describe_execution, describe_value
 from ttgen.analyze.stats import stats_document
 from ttgen.cli_console import err, fail, out
 from ttgen.cli_diff import register as register_diff_commands
@@ -23,6 +23,7 @@ from ttgen.cli_trace import register as register_trace_commands
 from ttgen.ingest import IngestResult, TraceFormatError, ingest_path
 from ttgen.model import OpConfig, resolve_op_query
 from ttgen.model.serialize import config_to_json
+from ttgen.terminal import clean
 
 DEFAULT_MASTER = Path("traced_operations/ttnn_operations_master.json")
 

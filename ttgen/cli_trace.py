@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
         master: Annotated[Path, typer.Option("--master", help="The master to merge into.")] = DEFAULT_MASTER,
     ) -> None:
         """Merge other traces into the master: dedup by config_hash, executions merged (locked, atomic)."""
-        from ttgen.analyze.describe import clean
+        from ttgen.terminal import clean
         from ttgen.trace.masterfile import MasterRewriteError, merge_into_master
 
         configs = []

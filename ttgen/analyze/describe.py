@@ -32,17 +32,7 @@ from ttgen.model import (
     TensorSpec,
     TensorValue,
 )
-
-
-def clean(text: str) -> str:
-    """Trace text made safe for a terminal: control and format characters (escape sequences,
-    newlines, bidi overrides) are shown as escapes instead of acting on the screen."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch if ch.isprintable() or ch == " " else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        for ch in text
-    )
+from ttgen.terminal import clean
 
 
 def describe_grid(grid: CoreRangeSet) -> str:

@@ -85,7 +85,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ttgen.analyze.describe import clean, describe_value
+from ttgen.analyze.describe import describe_value
 from ttgen.compile.compiler import MANIFEST, Compilation, compile_master, display_path, manifest_text
 from ttgen.compile.plan import case_ids
 from ttgen.compile.sweeps_src import SweepsData, load_sweeps_data
@@ -93,6 +93,7 @@ from ttgen.ingest import IngestResult, LocatedConfig, Rejection
 from ttgen.model import OpConfig
 from ttgen.model.serialize import config_to_json
 from ttgen.signatures.catalog import Catalog, load_catalog
+from ttgen.terminal import clean
 
 DEFAULT_OUT = Path("generated")
 FileStatus = Literal["added", "removed", "changed"]

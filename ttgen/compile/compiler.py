@@ -197,7 +197,7 @@ def summary(comp: Compilation) -> dict[str, object]:
 PACKAGE = Path(__file__).resolve().parent.parent
 # The parts of ttgen whose code shapes generated output (the CLI, stats, runtime do not).
 OUTPUT_PACKAGES = ("compile", "ingest", "model", "signatures", "facts", "emu")
-OUTPUT_MODULES = ("__init__.py", "analyze/describe.py")
+OUTPUT_MODULES = ("__init__.py", "analyze/describe.py", "terminal.py")
 
 
 def output_sources() -> list[Path]:

@@ -18,7 +18,6 @@ from blib2to3.pgen2 import token
 from blib2to3.pytree import Leaf
 
 import ttgen.emu as emu
-from ttgen.analyze.describe import clean
 from ttgen.compile.layout import Atom, Call, Coll, Node, flat
 from ttgen.model import (
     ArgValue,
@@ -49,6 +48,7 @@ from ttgen.model import (
     TensorValue,
 )
 from ttgen.model.memory import DRAM_MEMORY_CONFIG, L1_MEMORY_CONFIG
+from ttgen.terminal import clean
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
