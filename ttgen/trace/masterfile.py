@@ -10,7 +10,7 @@ import fcntl
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ttgen.files import write_atomic
+from ttgen.files import resolve_target, write_atomic
 from ttgen.ingest import ingest_path
 from ttgen.model import Master, OpConfig
 from ttgen.model.serialize import dumps_master
@@ -25,8 +25,10 @@ class MasterRewriteError(RuntimeError):
 
 @contextlib.contextmanager
 def locked(master: Path) -> Iterator[None]:
-    master.parent.mkdir(parents=True, exist_ok=True)
-    with open(master.with_name(master.name + ".lock"), "a") as lock:
+    # the lock sits beside the real file, so every symlink to one master shares it
+    target = resolve_target(master)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(target.name + ".lock"), "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         try:
             yield
