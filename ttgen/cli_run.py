@@ -12,7 +12,7 @@ from rich.console import Console
 
 from ttgen.cli_console import WIDTH, err, fail, out
 from ttgen.runner.discover import DiscoveryError, find_modules
-from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, parse_shard
+from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
 from ttgen.runner.scheduler import RunAborted
 
 ResultsOption = Annotated[Path, typer.Option("--results", help="The SQLite results store.")]
@@ -62,30 +62,27 @@ def register(app: typer.Typer) -> None:
         """Run generated sweep cases in persistent, isolated workers; every result goes to the store."""
         from ttgen.runner.progress import reporter_for, summary_table
 
-        sel = None
-        if not resume:
-            if backend not in (None, "emu", "ttnn"):
-                fail(f"--backend {backend!r}: expected emu or ttnn")
-            sel = Selection(
-                paths=[str(p) for p in (paths or [Path("generated")])],
-                ops=op or [],
-                suites=suite or [],
-                shard=shard,
-                cases=case or [],
-                backend=backend,
-                python=python,
-                workers=workers,
-                timeout=timeout,
-                reset_cmd=reset_cmd,
-                fail_fast=fail_fast,
-            )
-            try:
-                if shard:
-                    parse_shard(shard)
-                if not cases_of(sel):
-                    fail(f"no cases selected under {', '.join(sel.paths)}")
-            except (DiscoveryError, ValueError) as e:
-                fail(str(e))
+        sel = Selection(
+            paths=[str(p) for p in (paths or [Path("generated")])],
+            ops=op or [],
+            suites=suite or [],
+            shard=shard,
+            cases=case or [],
+            backend=backend,
+            python=python,
+            workers=workers,
+            timeout=timeout,
+            reset_cmd=reset_cmd,
+            fail_fast=fail_fast,
+        )
+        try:
+            validate(sel)
+            if resume and (op or suite or shard or case):
+                fail("--resume continues the stored run's cases: --op, --suite, --shard and --case do not apply")
+            if not resume and not cases_of(sel):
+                fail(f"no cases selected under {', '.join(sel.paths)}")
+        except (DiscoveryError, ValueError) as e:
+            fail(str(e))
         console = Console(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
         try:
             summary = execute(sel, results, resume=resume, reporter=reporter_for(console))

@@ -127,7 +127,7 @@ def test_kill_9_mid_run_then_resume_runs_every_case_exactly_once(tmp_path: Path)
         before = con.execute("SELECT COUNT(*) FROM results").fetchone()[0]
         assert con.execute("SELECT ended FROM runs").fetchone()[0] is None  # killed: unfinished
     assert 15 <= before < 60
-    resumed = ttgen("run", "--resume", "--results", str(db))
+    resumed = ttgen("run", str(sweeps), "--resume", "--results", str(db))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"({before} already done)" in resumed.stdout
     with sqlite3.connect(db) as con:
@@ -135,7 +135,7 @@ def test_kill_9_mid_run_then_resume_runs_every_case_exactly_once(tmp_path: Path)
         assert sorted(ids) == [f"case{i:05d}" for i in range(60)]  # each exactly once
         assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
         assert con.execute("SELECT status FROM runs").fetchone()[0] == "complete"
-    again = ttgen("run", "--resume", "--results", str(db))
+    again = ttgen("run", str(sweeps), "--resume", "--results", str(db))
     assert again.returncode == 2 and "no unfinished run" in again.stderr
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,6 +48,42 @@ class Selection:
     @classmethod
     def from_json(cls, doc: dict[str, Any]) -> Selection:
         return cls(**doc)
+
+    def resumed_with(self, stored: dict[str, Any]) -> Selection:
+        """This command line's selection continuing a stored run. A store can come from anywhere
+        (a CI artifact), so it only says which cases the run covers (its op, suite, shard and case
+        filters, all matched as data); every path, interpreter, command, deadline and backend comes
+        from this command line."""
+        filters = Selection.from_json(stored)
+        return Selection(
+            paths=self.paths,
+            ops=[str(o) for o in filters.ops],
+            suites=[str(s) for s in filters.suites],
+            shard=None if filters.shard is None else str(filters.shard),
+            cases=[str(c) for c in filters.cases],
+            backend=self.backend,
+            python=self.python,
+            workers=self.workers,
+            timeout=self.timeout,
+            reset_cmd=self.reset_cmd,
+            fail_fast=self.fail_fast,
+        )
+
+
+def validate(sel: Selection) -> None:
+    """Options that would silently mean something else are refused (ValueError, one line)."""
+    if sel.backend not in (None, "emu", "ttnn"):
+        raise ValueError(f"--backend {sel.backend!r}: expected emu or ttnn")
+    if sel.timeout is not None and not (math.isfinite(sel.timeout) and sel.timeout > 0):
+        raise ValueError(f"--timeout {sel.timeout}: expected a finite number of seconds > 0")
+    if sel.workers < 1:
+        raise ValueError(f"--workers {sel.workers}: expected at least 1")
+    if sel.python is not None:
+        found = shutil.which(sel.python)
+        if found is None:
+            raise ValueError(f"--python {sel.python}: no such executable")
+    if sel.shard:
+        parse_shard(sel.shard)
 
 
 @dataclass
@@ -111,17 +149,25 @@ def execute(
 ) -> RunSummary:
     """Run a selection (or resume the store's last unfinished run) and return what it recorded."""
     store = Store(results)
+    planned: int | None = None  # on resume: the stored run's case count
     try:
         if resume:
             row = store.unfinished_run()
             if row is None:
                 raise ValueError(f"{results}: no unfinished run to resume")
             run_id = int(row["id"])
-            sel = Selection.from_json(json.loads(row["selection"]))
+            planned = int(row["planned"])
+            sel = (sel or Selection()).resumed_with(json.loads(row["selection"]))
             store.update_run(run_id, status="running")
         else:
             assert sel is not None
+        validate(sel)
         cases = cases_of(sel)
+        if planned is not None and len(cases) != planned:
+            raise ValueError(
+                f"{results}: run {run_id} planned {planned} cases, {len(cases)} match under"
+                f" {', '.join(sel.paths)}: give the paths it ran (ttgen run PATH... --resume)"
+            )
         if not resume:
             run_id = store.begin_run(
                 host=socket.gethostname(),
@@ -138,7 +184,7 @@ def execute(
         todo = [c for c in cases if c.key not in done]
         reporter = reporter or PlainReporter(Console(markup=False, highlight=False, soft_wrap=True))
         settings = Settings(
-            workers=max(1, sel.workers),
+            workers=sel.workers,
             python=sel.python or sys.executable,
             timeout=sel.timeout,
             reset_cmd=sel.reset_cmd or os.environ.get("TT_SMI_RESET_COMMAND"),
