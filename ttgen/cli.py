@@ -158,10 +158,14 @@ def compile_cmd(
     ] = False,
 ) -> None:
     """Compile traced configurations into sweep modules and pytest files (writes only what changed)."""
-    from ttgen.compile.outputs import write
+    from ttgen.compile.outputs import OutputRefused, refuse_output_folder, write
 
     if bool(op) == all_ops:
         fail("give --op OP (one or more) or --all")
+    try:
+        refuse_output_folder(out_dir)
+    except OutputRefused as e:
+        fail(str(e))
     comp = _compilation(master, out_dir, all_cases)
     only = None
     if op:
@@ -172,7 +176,12 @@ def compile_cmd(
             if name is None:
                 fail(f"no operation {q!r} in {master.as_posix()}")
             only.append(name)
-    report = write(comp, only)
+    try:
+        report = write(comp, only)
+    except OutputRefused as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"{out_dir}: cannot write the generated files: {e.strerror or e}")
     _summary(comp)
     out.print(
         f"wrote {len(report.written)} file(s), {len(report.unchanged)} unchanged, "
@@ -208,7 +217,12 @@ def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OU
         sys.stdout.write(f.diff)
     for f in findings:
         out.print(f"{out_dir.as_posix()}/{f.path}: {f.reason}: {f.detail}")
-    out.print(f"{len(findings)} file(s) out of date; regenerate with: ttgen compile --all --master {comp.master}")
+    stale = [f for f in findings if f.reason != "not ttgen's"]
+    if stale:
+        out.print(f"{len(stale)} file(s) out of date; regenerate with: ttgen compile --all --master {comp.master}")
+    if len(stale) < len(findings):
+        foreign = len(findings) - len(stale)
+        out.print(f"{foreign} file(s) not written by ttgen under {out_dir.as_posix()}/: move them out")
     raise typer.Exit(1)
 
 

@@ -36,6 +36,54 @@ def is_generated(text: str) -> bool:
     return text.startswith(GENERATED_MARK)
 
 
+class OutputRefused(Exception):
+    """Compiling into this folder would overwrite or remove what ttgen did not write."""
+
+
+def _is_ttgen_manifest(text: str) -> bool:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and "ttgen" in doc and isinstance(doc.get("files"), dict)
+
+
+def _owned(rel: str, text: str) -> bool:
+    return _is_ttgen_manifest(text) if rel == MANIFEST else is_generated(text)
+
+
+def _previous_files(existing: dict[str, str]) -> set[str]:
+    """The files the output folder's previous manifest says ttgen wrote there."""
+    text = existing.get(MANIFEST)
+    if text is None or not _is_ttgen_manifest(text):
+        return set()
+    return {str(rel) for rel in json.loads(text)["files"]}
+
+
+def project_root(start: Path) -> Path:
+    """The project the user runs ttgen in: the nearest folder at or above `start` holding
+    pyproject.toml, setup.cfg, setup.py or .git; `start` itself when there is none."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ("pyproject.toml", "setup.cfg", "setup.py", ".git")):
+            return folder
+    return start
+
+
+def refuse_output_folder(out: Path, cwd: Path | None = None) -> None:
+    """An output folder must be a folder of its own: not the project root or above it (compile
+    would lay conftest.py and __init__.py over the project's), not inside ttgen's own package."""
+    import ttgen
+
+    where = out.resolve()
+    root = project_root(cwd or Path.cwd())
+    package = Path(ttgen.__file__).resolve().parent
+    if where == root or where in root.parents:
+        raise OutputRefused(f"{out}: is the project root {root} or above it; give a folder of its own, e.g. generated")
+    if where == package or package in where.parents:
+        raise OutputRefused(f"{out}: is inside ttgen's own package ({package}); give a folder of its own")
+
+
 def write(comp: Compilation, only_ops: list[str] | None = None) -> WriteReport:
     """Write changed files. With only_ops, just those ops' files (plus shared support files and
     the manifest); otherwise everything, and generated files no longer produced are removed."""
@@ -46,6 +94,16 @@ def write(comp: Compilation, only_ops: list[str] | None = None) -> WriteReport:
         mine = {rel for op in only_ops for rel in comp.op_files.get(op, [])}
         selected = (set(comp.files) - op_owned) | mine
     manifest = _merged_manifest(comp, existing, selected)
+    refuse_output_folder(comp.out)
+    # never overwrite a file ttgen did not write: refuse before writing anything
+    foreign = sorted(rel for rel in selected | {MANIFEST} if rel in existing and not _owned(rel, existing[rel]))
+    if foreign:
+        named = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputRefused(
+            f"{comp.out}: {named}: not written by ttgen (no '{GENERATED_MARK}' mark); refusing to"
+            " overwrite it: move it away or give another --out"
+        )
+    previous = _previous_files(existing)
     written, unchanged = [], []
     for rel in sorted(selected | {MANIFEST}):
         text = manifest if rel == MANIFEST else comp.files[rel]
@@ -57,7 +115,8 @@ def write(comp: Compilation, only_ops: list[str] | None = None) -> WriteReport:
     removed = []
     if only_ops is None:
         for rel, text in existing.items():
-            if rel not in comp.files and is_generated(text):
+            # only what this folder's previous manifest lists: other trees' generated files stay
+            if rel not in comp.files and rel in previous and is_generated(text):
                 (comp.out / rel).unlink()
                 removed.append(rel)
     return WriteReport(written, unchanged, removed)
@@ -145,8 +204,22 @@ def check(comp: Compilation) -> list[Finding]:
                 Finding(rel, "hand-edited", "differs from what ttgen wrote; regenerate", _diff(rel, have, want))
             )
     for rel, have in sorted(existing.items()):
-        if rel not in comp.files:
-            findings.append(Finding(rel, "orphaned", "no configuration produces it", _diff(rel, have, "")))
+        if rel in comp.files:
+            continue
+        if is_generated(have) and rel in recorded:
+            findings.append(Finding(rel, "orphaned", "no configuration produces it; regenerate", _diff(rel, have, "")))
+        else:
+            # not ttgen's, or marked but never listed here (copied from another tree): compile leaves it
+            # pytest would collect it with the generated tests, so it fails the check
+            findings.append(
+                Finding(
+                    rel,
+                    "not ttgen's",
+                    "ttgen did not write it and never touches it, but pytest collects it with the generated"
+                    f" tests; move it out of {comp.out}/",
+                    _diff(rel, have, ""),
+                )
+            )
     return findings
 
 
