@@ -10,12 +10,13 @@ Identical calls merge into one configuration whose execution count is the number
 from __future__ import annotations
 
 import re
+import stat
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ttgen.ingest.errors import Reject, TraceFormatError, join_pointer
-from ttgen.ingest.jsonload import load_json_file
+from ttgen.ingest.jsonload import load_json_file, special_kind
 from ttgen.ingest.master import decode_machine_info, make_config, op_key
 from ttgen.ingest.reprs import build
 from ttgen.ingest.result import IngestResult
@@ -99,16 +100,36 @@ def read_call(doc: Json, ptr: str, source: str, machine: MachineInfo | None) -> 
     )
 
 
-def _call_files(root: Path) -> list[Path]:
-    files = [
-        p for p in root.rglob("*.json") if p.is_file() and not p.name.startswith("_") and not p.name.startswith(".")
-    ]
+_PER_TEST_FILES = ("_status.json", "_trace_metadata.json")
+
+
+def _call_files(root: Path) -> tuple[list[Path], list[str]]:
+    """The call files under root, and every other entry (named, with what it is), so nothing is
+    skipped without a word; special files (FIFOs, devices, sockets) are never opened."""
+    files: list[Path] = []
+    skipped: list[str] = []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        try:
+            mode = p.stat().st_mode
+        except OSError as e:
+            skipped.append(f"{rel} (cannot stat: {e.strerror or e})")  # e.g. a dangling link
+            continue
+        kind = special_kind(mode)
+        if stat.S_ISDIR(mode) or (kind is None and p.name in _PER_TEST_FILES):
+            continue
+        if kind is not None:
+            skipped.append(f"{rel} ({kind})")
+        elif not p.name.endswith(".json") or p.name.startswith(("_", ".")):
+            skipped.append(f"{rel} (not a per-call *.json file)")
+        else:
+            files.append(p)
 
     def key(p: Path) -> tuple[str, int, str]:
         m = _CALL_FILE.match(p.name)
         return (p.parent.relative_to(root).as_posix(), int(m.group(1)) if m else -1, p.name)
 
-    return sorted(files, key=key)
+    return sorted(files, key=key), skipped
 
 
 def _nearest(root: Path, start: Path, name: str) -> Path | None:
@@ -150,10 +171,13 @@ def _trace_metadata(root: Path, test_dir: Path) -> tuple[str | None, MachineInfo
 
 
 def read_call_directory(root: Path, shown: str, source: str | None = None) -> IngestResult:
-    files = _call_files(root)
+    files, skipped = _call_files(root)
     if not files:
-        raise TraceFormatError(shown, "directory holds no per-call trace files (*.json)")
+        extra = f" ({len(skipped)} other entries: {', '.join(skipped[:3])})" if skipped else ""
+        raise TraceFormatError(shown, f"directory holds no per-call trace files (*.json){extra}")
     result = IngestResult(path=shown, format="operation-parameters", merge_identical=True)
+    if skipped:
+        result.notes.append(f"skipped {len(skipped)} entries that are not call records: {', '.join(skipped)}")
     for f in files:
         rel = f.relative_to(root).as_posix()
         ptr_base = f"{rel}#"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +43,30 @@ def parse_json_text(text: str, path: str) -> Any:
         raise TraceFormatError(path, f"not readable JSON: {e}") from None
 
 
+def special_kind(mode: int) -> str | None:
+    """What a non-regular, non-directory file is (reading one can block or never end)."""
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return None
+
+
 def load_json_file(path: Path) -> Any:
     shown = path.as_posix()
+    try:
+        kind = special_kind(os.stat(path).st_mode)
+    except FileNotFoundError:
+        raise TraceFormatError(shown, "no such file") from None
+    except OSError as e:
+        raise TraceFormatError(shown, f"cannot read: {e.strerror}") from None
+    if kind is not None:
+        # /dev/zero reads forever and a FIFO blocks: refuse before opening
+        raise TraceFormatError(shown, f"is {kind}, not a regular file")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
