@@ -8,28 +8,52 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from ttgen.cli_console import WIDTH, err, fail, out
+from ttgen.cli_console import WIDTH, SafeConsole, err, fail, out
+from ttgen.files import write_atomic
 from ttgen.runner.discover import DiscoveryError, find_modules
 from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
 from ttgen.runner.scheduler import RunAborted
+from ttgen.runner.store import StoreError, StoreLost
+from ttgen.terminal import clean
 
 ResultsOption = Annotated[Path, typer.Option("--results", help="The SQLite results store.")]
 
 
-def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Any], Any]:
+def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Any]]:
+    """A run and its results, read from the store opened read-only."""
     from ttgen.runner.store import Store
 
     if not results.is_file():
         fail(f"{results}: no results store (run `ttgen run` first)")
-    store = Store(results)
-    row = store.run(run_id)
-    if row is None:
-        store.close()
-        fail(f"{results}: no run {run_id}" if run_id else f"{results}: no runs yet")
-    run = dict(row)
-    return run, store.results(run["id"]), store
+    try:
+        store = Store(results, readonly=True)
+        try:
+            row = store.run(run_id)
+            if row is None:
+                fail(f"{results}: no run {run_id}" if run_id else f"{results}: no runs yet")
+            run = dict(row)
+            return run, store.results(run["id"])
+        finally:
+            store.close()
+    except StoreError as e:
+        fail(str(e))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as e:
+        where = f" ({e.filename})" if e.filename and str(e.filename) != str(path) else ""
+        fail(f"{path}: cannot write: {e.strerror or e}{where}")
+
+
+def _stored_paths(run: dict[str, Any]) -> list[str]:
+    try:
+        paths = json.loads(run["selection"]).get("paths")
+    except (ValueError, AttributeError):
+        return []
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
 
 def register(app: typer.Typer) -> None:
@@ -83,10 +107,12 @@ def register(app: typer.Typer) -> None:
                 fail(f"no cases selected under {', '.join(sel.paths)}")
         except (DiscoveryError, ValueError) as e:
             fail(str(e))
-        console = Console(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
+        console = SafeConsole(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
         try:
             summary = execute(sel, results, resume=resume, reporter=reporter_for(console))
-        except (DiscoveryError, ValueError) as e:
+        except StoreLost as e:
+            fail(str(e), 3)
+        except (DiscoveryError, ValueError, StoreError) as e:
             fail(str(e))
         except RunAborted as e:
             fail(f"run aborted (resume it with `ttgen run --resume`): {e}", 3)
@@ -113,52 +139,47 @@ def register(app: typer.Typer) -> None:
         """Per-op results of a run: counts by status, worst PCC, slowest case."""
         from ttgen.runner.report import op_rows, report_document
 
-        run_row, rows, store = _open_run(results, run)
-        try:
-            if html is not None:
-                from ttgen.runner.html import render
+        run_row, rows = _open_run(results, run)
+        if html is not None:
+            from ttgen.runner.html import render
 
-                html.parent.mkdir(parents=True, exist_ok=True)
-                html.write_text(render(run_row, rows), encoding="utf-8")
-                err.print(f"wrote {html}")
-            if export is not None:
-                fmt, target = export
-                if fmt != "optest":
-                    fail(f"--export {fmt!r}: the only format is optest")
-                from ttgen.runner.optest import optest_records
+            _write(html, render(run_row, rows))
+            err.print(f"wrote {html}")
+        if export is not None:
+            fmt, target = export
+            if fmt != "optest":
+                fail(f"--export {fmt!r}: the only format is optest")
+            from ttgen.runner.optest import optest_records
 
-                modules = json.loads(run_row["selection"])["paths"]
-                paths = {m.name: str(m.path) for m in _modules_quietly(modules)}
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(json.dumps(optest_records(run_row, rows, paths), indent=2) + "\n", encoding="utf-8")
-                err.print(f"wrote {target} ({len(rows)} OpTest records)")
-            if as_json:
-                sys.stdout.write(json.dumps(report_document(run_row, rows), indent=2, sort_keys=True) + "\n")
-                return
-            from rich.table import Table
+            paths = {m.name: str(m.path) for m in _modules_quietly(_stored_paths(run_row))}
+            _write(target, json.dumps(optest_records(run_row, rows, paths), indent=2) + "\n")
+            err.print(f"wrote {target} ({len(rows)} OpTest records)")
+        if as_json:
+            sys.stdout.write(json.dumps(report_document(run_row, rows), indent=2, sort_keys=True) + "\n")
+            return
+        from rich.table import Table
 
-            table = Table(title=f"run {run_row['id']} ({run_row['status']}, {run_row['backend']}, {run_row['arch']})")
-            for name in ("op", "total", "pass", "fail", "crash", "hang", "skip", "other", "worst PCC", "slowest case"):
-                table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
-            for row in op_rows(rows):
-                c = row.counts
-                failed = sum(c.get(s, 0) for s in ("FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "XPASS"))
-                other = sum(c.get(s, 0) for s in ("INVALID", "XFAIL"))
-                table.add_row(
-                    row.op,
-                    str(row.total),
-                    str(c.get("PASS", 0)),
-                    str(failed),
-                    str(c.get("CRASH", 0)),
-                    str(c.get("HANG", 0)),
-                    str(c.get("SKIP", 0)),
-                    str(other),
-                    "" if row.worst_pcc is None else f"{row.worst_pcc:.6f}",
-                    f"{row.slowest_case} ({(row.slowest_s or 0) * 1e3:.1f} ms)",
-                )
-            out.print(table)
-        finally:
-            store.close()
+        title = f"run {run_row['id']} ({run_row['status']}, {run_row['backend']}, {run_row['arch']})"
+        table = Table(title=clean(title))
+        for name in ("op", "total", "pass", "fail", "crash", "hang", "skip", "other", "worst PCC", "slowest case"):
+            table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
+        for row in op_rows(rows):
+            c = row.counts
+            failed = sum(c.get(s, 0) for s in ("FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "XPASS"))
+            other = sum(c.get(s, 0) for s in ("INVALID", "XFAIL"))
+            table.add_row(
+                clean(row.op),
+                str(row.total),
+                str(c.get("PASS", 0)),
+                str(failed),
+                str(c.get("CRASH", 0)),
+                str(c.get("HANG", 0)),
+                str(c.get("SKIP", 0)),
+                str(other),
+                "" if row.worst_pcc is None else f"{row.worst_pcc:.6f}",
+                clean(f"{row.slowest_case} ({(row.slowest_s or 0) * 1e3:.1f} ms)"),
+            )
+        out.print(table)
 
     @app.command("shard")
     def shard_cmd(
@@ -180,9 +201,14 @@ def register(app: typer.Typer) -> None:
             fail(str(e))
         durations: dict[str, float] = {}
         if results.is_file():
-            store = Store(results)
-            durations = store.durations()
-            store.close()
+            try:
+                store = Store(results, readonly=True)
+                try:
+                    durations = store.durations()
+                finally:
+                    store.close()
+            except StoreError as e:
+                fail(str(e))
         try:
             packed = pack(cases, durations, groups)
         except ValueError as e:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,8 +112,14 @@ def read_module(path: Path) -> SweepModule:
     if not (isinstance(op, ast.Constant) and isinstance(op.value, str)):
         raise _fail(path, op, "OP must be a string literal")
     timeout = names.get("TIMEOUT_S")
-    if not (isinstance(timeout, ast.Constant) and isinstance(timeout.value, int | float)):
-        raise _fail(path, timeout, "TIMEOUT_S must be a number literal")
+    if not (
+        isinstance(timeout, ast.Constant)
+        and isinstance(timeout.value, int | float)
+        and not isinstance(timeout.value, bool)
+        and math.isfinite(timeout.value)
+        and timeout.value > 0
+    ):
+        raise _fail(path, timeout, "TIMEOUT_S must be a number literal of seconds > 0")
     if "CASES" not in names:
         raise _fail(path, None, "no CASES")
     if not any(isinstance(n, ast.FunctionDef) and n.name == "run" for n in tree.body):

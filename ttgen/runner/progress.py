@@ -1,5 +1,7 @@
 """What a run shows while it goes: a rich progress bar (cases/s, ETA, failures) on a terminal,
-one plain line per case otherwise (CI logs), and a summary table at the end."""
+one plain line per case otherwise (CI logs), and a summary table at the end. Every string that
+came from a sweep module, a worker or the command line (case keys, messages, op names, paths,
+commands) is shown through `ttgen.terminal.clean`, so none can drive the terminal."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from rich.table import Table
 
 from ttgen.runner.scheduler import UNEXPECTED
 from ttgen.runner.store import Result
+from ttgen.terminal import clean
 
 STATUSES = (
     "PASS",
@@ -47,13 +50,13 @@ class PlainReporter:
     def result(self, r: Result) -> None:
         self.done += 1
         ms = f" {r.e2e_ms:.1f} ms" if r.e2e_ms is not None else ""
-        line = f"[{self.done}/{self.total}] {r.key} {r.status}{ms}"
+        line = f"[{self.done}/{self.total}] {clean(r.key)} {clean(r.status)}{ms}"
         if r.status != "PASS" and r.message:
-            line += f": {r.message.splitlines()[0][:200]}"
+            line += f": {first_line(r.message)}"
         self.console.print(line)
 
     def event(self, text: str) -> None:
-        self.console.print(f"ttgen run: {text}")
+        self.console.print(f"ttgen run: {clean(text)}")
 
     def stop(self) -> None:
         pass
@@ -101,13 +104,19 @@ class RichReporter:
         bad = ", ".join(f"{s} {self.counts[s]}" for s in STATUSES if s in UNEXPECTED and self.counts[s])
         self.progress.update(self.task, advance=1, bad=bad)
         if r.status in UNEXPECTED:
-            self.progress.console.print(f"{r.key} {r.status}: {r.message.splitlines()[0][:200] if r.message else ''}")
+            self.progress.console.print(f"{clean(r.key)} {clean(r.status)}: {first_line(r.message)}")
 
     def event(self, text: str) -> None:
-        self.progress.console.print(f"ttgen run: {text}")
+        self.progress.console.print(f"ttgen run: {clean(text)}")
 
     def stop(self) -> None:
         self.progress.stop()
+
+
+def first_line(message: str) -> str:
+    """A message's first line, cut to 200 characters, safe for a terminal."""
+    lines = message.split("\n") if message else [""]
+    return clean(lines[0][:200])
 
 
 def reporter_for(console: Console) -> Reporter:
@@ -126,7 +135,7 @@ def summary_table(results: list[Result], title: str) -> Table:
         by_op.setdefault(r.op, Counter())[r.status] += 1
     for op in sorted(by_op):
         c = by_op[op]
-        table.add_row(op, *[str(c[s]) if c[s] else "" for s in present], str(sum(c.values())))
+        table.add_row(clean(op), *[str(c[s]) if c[s] else "" for s in present], str(sum(c.values())))
     total = Counter(r.status for r in results)
     table.add_row("all", *[str(total[s]) for s in present], str(len(results)), style="bold")
     return table

@@ -23,13 +23,33 @@ def decode(line: bytes) -> dict[str, Any]:
     return doc
 
 
-class LineBuffer:
-    """Splits a byte stream into complete lines."""
+MAX_LINE = 64 * 1024 * 1024  # a reply is far smaller; a longer "line" is something else writing
 
-    def __init__(self) -> None:
-        self.pending = b""
+
+class LineBuffer:
+    """Splits a byte stream into complete lines. A line longer than MAX_LINE is cut: its first
+    bytes come out as a line of their own (which is then no valid message) and the rest up to
+    the next newline is dropped, so a stray writer cannot grow the runner's memory."""
+
+    def __init__(self, max_line: int = MAX_LINE) -> None:
+        self.pending = bytearray()
+        self.max_line = max_line
+        self.dropping = False
 
     def feed(self, chunk: bytes) -> list[bytes]:
-        self.pending += chunk
-        *lines, self.pending = self.pending.split(b"\n")
+        if self.dropping:
+            newline = chunk.find(b"\n")
+            if newline < 0:
+                return []
+            chunk, self.dropping = chunk[newline + 1 :], False
+        lines: list[bytes] = []
+        if b"\n" in chunk:
+            head, *middle, rest = chunk.split(b"\n")
+            lines = [bytes(self.pending) + head, *middle]
+            self.pending = bytearray(rest)
+        else:
+            self.pending += chunk
+        if len(self.pending) > self.max_line:
+            lines.append(bytes(self.pending[:4096]) + b"... (a line longer than %d bytes)" % self.max_line)
+            self.pending, self.dropping = bytearray(), True
         return lines

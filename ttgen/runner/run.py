@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -21,14 +23,15 @@ from ttgen import __version__
 from ttgen.runner.discover import Case, find_modules, select
 from ttgen.runner.progress import PlainReporter, Reporter
 from ttgen.runner.scheduler import UNEXPECTED, Scheduler, Settings
-from ttgen.runner.store import Result, Store
+from ttgen.runner.store import Result, Store, StoreError
 
 DEFAULT_RESULTS = Path("results/ttgen.sqlite")
 
 
 @dataclass
 class Selection:
-    """Everything that decides which cases run and how; stored with the run for --resume."""
+    """Everything that decides which cases run and how; stored with the run (--resume reuses only
+    its filters: ops, suites, shard, cases)."""
 
     paths: list[str] = field(default_factory=lambda: ["generated"])
     ops: list[str] = field(default_factory=list)
@@ -45,29 +48,35 @@ class Selection:
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
-    @classmethod
-    def from_json(cls, doc: dict[str, Any]) -> Selection:
-        return cls(**doc)
-
-    def resumed_with(self, stored: dict[str, Any]) -> Selection:
+    def resumed_with(self, filters: dict[str, Any]) -> Selection:
         """This command line's selection continuing a stored run. A store can come from anywhere
         (a CI artifact), so it only says which cases the run covers (its op, suite, shard and case
-        filters, all matched as data); every path, interpreter, command, deadline and backend comes
-        from this command line."""
-        filters = Selection.from_json(stored)
-        return Selection(
-            paths=self.paths,
-            ops=[str(o) for o in filters.ops],
-            suites=[str(s) for s in filters.suites],
-            shard=None if filters.shard is None else str(filters.shard),
-            cases=[str(c) for c in filters.cases],
-            backend=self.backend,
-            python=self.python,
-            workers=self.workers,
-            timeout=self.timeout,
-            reset_cmd=self.reset_cmd,
-            fail_fast=self.fail_fast,
+        filters, all matched as data: `stored_filters`); every path, interpreter, command,
+        deadline and backend comes from this command line."""
+        return dataclasses.replace(
+            self, ops=filters["ops"], suites=filters["suites"], shard=filters["shard"], cases=filters["cases"]
         )
+
+
+def stored_filters(text: str, where: str) -> dict[str, Any]:
+    """The case filters of a stored run's selection, each checked to be what ttgen wrote."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        raise StoreError(f"{where}: its selection is not a JSON object")
+    filters: dict[str, Any] = {}
+    for name in ("ops", "suites", "cases"):
+        value = doc.get(name, [])
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise StoreError(f"{where}: its selection's {name!r} is not a list of strings")
+        filters[name] = value
+    shard = doc.get("shard")
+    if shard is not None and not isinstance(shard, str):
+        raise StoreError(f"{where}: its selection's 'shard' is not a string")
+    filters["shard"] = shard
+    return filters
 
 
 def validate(sel: Selection) -> None:
@@ -147,28 +156,38 @@ def execute(
     reporter: Reporter | None = None,
     startup_timeout: float = 300.0,
 ) -> RunSummary:
-    """Run a selection (or resume the store's last unfinished run) and return what it recorded."""
+    """Run a selection (or resume the store's last unfinished run) and return what it recorded.
+
+    Only one process runs a run: a resume of a run that another `ttgen run` is running (its
+    first run or another resume) is refused (StoreError)."""
     store = Store(results)
     planned: int | None = None  # on resume: the stored run's case count
+    first_attempts: dict[str, str] = {}
     try:
         if resume:
             row = store.unfinished_run()
             if row is None:
                 raise ValueError(f"{results}: no unfinished run to resume")
             run_id = int(row["id"])
+            store.claim(run_id)
             planned = int(row["planned"])
-            sel = (sel or Selection()).resumed_with(json.loads(row["selection"]))
-            store.update_run(run_id, status="running")
+            sel = (sel or Selection()).resumed_with(stored_filters(row["selection"], f"{results}: run {run_id}"))
         else:
             assert sel is not None
         validate(sel)
         cases = cases_of(sel)
-        if planned is not None and len(cases) != planned:
-            raise ValueError(
-                f"{results}: run {run_id} planned {planned} cases, {len(cases)} match under"
-                f" {', '.join(sel.paths)}: give the paths it ran (ttgen run PATH... --resume)"
-            )
-        if not resume:
+        if resume:
+            done = store.done_keys(run_id)
+            alien = sorted(done - {c.key for c in cases})
+            if len(cases) != planned or alien:
+                found = f"{len(cases)} match" + (f", and it recorded {alien[0]}, which does not," if alien else "")
+                raise ValueError(
+                    f"{results}: run {run_id} planned {planned} cases, {found} under"
+                    f" {', '.join(sel.paths)}: give the paths it ran (ttgen run PATH... --resume)"
+                )
+            first_attempts = store.first_attempts(run_id)
+            store.update_run(run_id, status="running")
+        else:
             run_id = store.begin_run(
                 host=socket.gethostname(),
                 git_sha=git_sha(),
@@ -180,7 +199,7 @@ def execute(
                 backend=sel.backend,
                 arch=os.environ.get("TTGEN_ARCH") or os.environ.get("ARCH_NAME"),
             )
-        done = store.done_keys(run_id)
+            done = set()
         todo = [c for c in cases if c.key not in done]
         reporter = reporter or PlainReporter(Console(markup=False, highlight=False, soft_wrap=True))
         settings = Settings(
@@ -193,11 +212,14 @@ def execute(
             startup_timeout=startup_timeout,
         )
         reporter.start(len(cases), len(cases) - len(todo))
-        scheduler = Scheduler(store, run_id, settings, on_result=reporter.result, on_event=reporter.event)
+        scheduler = Scheduler(
+            store, run_id, settings, on_result=reporter.result, on_event=reporter.event, first_attempts=first_attempts
+        )
         try:
             status = scheduler.execute(todo)
         except BaseException:
-            store.update_run(run_id, status="aborted")  # ended stays NULL: --resume continues it
+            with contextlib.suppress(StoreError):  # a lost store already says where the results went
+                store.update_run(run_id, status="aborted")  # ended stays NULL: --resume continues it
             raise
         finally:
             reporter.stop()

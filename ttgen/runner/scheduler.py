@@ -1,17 +1,21 @@
 """The parent's loop: hand cases to workers, enforce deadlines, recover, record.
 
-Single-threaded: a selector waits on every worker's reply pipe with a timeout equal to the
-nearest deadline. On a crash (the pipe closes) or a hang (the deadline passes) the worker is
-killed, the reset hook runs, a new worker is spawned, and the case in flight is tried once more;
-a case that kills the worker twice in a row is recorded as CRASH or HANG and the run goes on.
+Single-threaded: a selector waits on every worker's reply pipe and on its process's end (a
+pidfd; elsewhere a poll every POLL_S) with a timeout equal to the nearest deadline. On a crash
+(the worker ended) or a hang (the deadline passes) the worker is ended with everything it
+started, the reset hook runs, a new worker is spawned, and the case in flight is tried once
+more; a case that kills the worker twice in a row is recorded as CRASH or HANG and the run goes
+on. What the first attempt did is in the store, so a resumed run makes the second attempt. A
+line on the reply pipe that is not the reply to the case in flight (a case's child writing to
+it, a reply that is no message) is that case's FAIL_EXCEPTION, and the worker is replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import selectors
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,16 +23,20 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ttgen.runner.discover import Case
+from ttgen.runner.logdirs import LogDir
 from ttgen.runner.pool import InFlight, WorkerProcess, describe_exit
+from ttgen.runner.protocol import decode
 from ttgen.runner.store import Result, Store
 
 UNEXPECTED = frozenset({"FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "CRASH", "HANG", "XPASS"})
 FAILED = frozenset({"FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "INVALID", "CRASH", "HANG"})
+STATUSES = frozenset(UNEXPECTED | FAILED | {"PASS", "SKIP", "XFAIL"})
 MAX_ATTEMPTS = 2  # a case that kills the worker twice in a row is not tried a third time
+POLL_S = 0.5  # how often a worker's end is polled where there is no pidfd
+EXIT_WAIT_S = 10.0  # after its reply pipe closed, how long a worker gets to end
 
 
 class RunAborted(RuntimeError):
@@ -63,36 +71,53 @@ class Scheduler:
         settings: Settings,
         on_result: Callable[[Result], None] = lambda r: None,
         on_event: Callable[[str], None] = lambda text: None,
+        first_attempts: dict[str, str] | None = None,
     ) -> None:
         self.store = store
         self.run_id = run_id
         self.settings = settings
         self.on_result = on_result
         self.on_event = on_event
+        self.first_attempts = first_attempts or {}  # case key -> what attempt 1 did (a resumed run)
         self.selector = selectors.DefaultSelector()
-        self.logs = Path(tempfile.mkdtemp(prefix="ttgen-run-"))
+        self.logs: LogDir | None = None  # made when the first worker starts
         self.workers: list[WorkerProcess] = []
         self.pending: deque[tuple[Case, int, str]] = deque()  # case, attempt, what attempt 1 did
         self.seq = 0
         self.unexpected = 0
         self.recorded = 0
         self.described = False
-        env = {**os.environ, **settings.env}
-        self.env = env
+        self.env = {**os.environ, **settings.env}
 
     # -- workers -------------------------------------------------------------------------
     def spawn(self, slot: int) -> WorkerProcess:
-        w = WorkerProcess(slot, self.settings.python, self.env, self.logs / f"worker-{slot}.log")
-        self.selector.register(w.fd, selectors.EVENT_READ, w)
+        if self.logs is None:
+            try:
+                self.logs = LogDir()
+            except OSError as e:
+                where = tempfile.gettempdir()
+                raise RunAborted(f"cannot make the workers' folder in {where}: {e.strerror or e}") from e
+        try:
+            w = WorkerProcess(slot, self.settings.python, self.env, self.logs.path / f"worker-{slot}.log")
+        except OSError as e:
+            raise RunAborted(f"cannot start a worker with {self.settings.python}: {e.strerror or e}") from e
+        self.selector.register(w.fd, selectors.EVENT_READ, (w, "reply"))
+        if w.exit_fd >= 0:
+            self.selector.register(w.exit_fd, selectors.EVENT_READ, (w, "exit"))
         return w
 
     def retire(self, w: WorkerProcess) -> int | None:
-        self.selector.unregister(w.fd)
+        """End the worker and everything it started (idempotent); its exit status."""
+        if w.fd >= 0:
+            self.selector.unregister(w.fd)
+            if w.exit_fd >= 0:
+                self.selector.unregister(w.exit_fd)
         return w.kill()
 
-    def replace(self, w: WorkerProcess, why: str) -> WorkerProcess:
+    def replace(self, w: WorkerProcess, why: str, *, reset: bool = True) -> WorkerProcess:
         self.retire(w)
-        self.reset(why)
+        if reset:
+            self.reset(why)
         fresh = self.spawn(w.slot)
         self.workers[self.workers.index(w)] = fresh
         return fresh
@@ -118,11 +143,13 @@ class Scheduler:
             if expected is not None and expected.kind == "skip":
                 now = time.time()
                 self.record(case, "SKIP", expected.reason, None, {}, 1, None, now, now)
+            elif case.key in self.first_attempts:
+                self.pending.append((case, MAX_ATTEMPTS, self.first_attempts[case.key]))
             else:
                 self.pending.append((case, 1, ""))
-        if not self.pending:
-            return "complete"
         try:
+            if not self.pending:
+                return "complete"
             self.workers = [self.spawn(slot) for slot in range(min(self.settings.workers, len(self.pending)))]
             while self.pending or any(w.current for w in self.workers):
                 if self.settings.fail_fast and self.unexpected:
@@ -134,16 +161,22 @@ class Scheduler:
             self.shutdown()
 
     def shutdown(self) -> None:
-        for w in self.workers:
-            if w.fd < 0:
-                continue
-            self.selector.unregister(w.fd)
-            if w.current is None and w.ready is not None:
-                w.quit()
-            else:
-                w.kill()
-        self.selector.close()
-        shutil.rmtree(self.logs, ignore_errors=True)
+        """Every worker ends with all it started, on every way out of the run."""
+        try:
+            for w in self.workers:
+                if w.fd < 0:
+                    continue
+                self.selector.unregister(w.fd)
+                if w.exit_fd >= 0:
+                    self.selector.unregister(w.exit_fd)
+                if w.current is None and w.ready is not None:
+                    w.quit()
+                else:
+                    w.kill()
+        finally:
+            self.selector.close()
+            if self.logs is not None:
+                self.logs.remove()
 
     def dispatch(self) -> None:
         for w in self.workers:
@@ -157,20 +190,25 @@ class Scheduler:
             now = time.monotonic()
             w.current = InFlight(self.seq, (case, first), attempt, time.time(), now + timeout, w.log_size())
             request = {"seq": self.seq, "root": str(case.module.root), "module": case.module.name, "case": case.case_id}
-            with contextlib.suppress(OSError):  # it died between two looks: the selector reports the EOF next
+            with contextlib.suppress(OSError):  # it died between two looks: its end is seen next
                 w.send(request)
 
     def wait(self) -> None:
         now = time.monotonic()
         deadlines = [w.current.deadline for w in self.workers if w.current]
         deadlines += [w.spawned + self.settings.startup_timeout for w in self.workers if w.ready is None]
+        if any(w.exit_fd < 0 for w in self.workers):
+            deadlines.append(now + POLL_S)
         timeout = max(0.0, min(deadlines) - now) if deadlines else None
         for key, _ in self.selector.select(timeout):
-            w: WorkerProcess = key.data
-            for message in w.read():
-                self.handle(w, message)
-            if w.eof:
-                self.died(w)
+            w, what = key.data
+            if what == "reply" and w in self.workers:
+                self.take(w, w.read())
+        for w in list(self.workers):
+            if w in self.workers and (w.eof or w.exited()):
+                self.take(w, w.read())  # what it said before it went
+                if w in self.workers:
+                    self.died(w)
         now = time.monotonic()
         for w in list(self.workers):
             if w.current is not None and now > w.current.deadline:
@@ -178,27 +216,48 @@ class Scheduler:
                 timeout = self.settings.timeout or w.current.case[0].module.timeout_s
                 self.failed(w, "HANG", f"no result within the {timeout:g} s deadline")
             elif w.ready is None and now > w.spawned + self.settings.startup_timeout:
-                tail = w.log_since(0)
                 self.retire(w)
                 raise RunAborted(
-                    f"worker {w.slot} did not open its device within {self.settings.startup_timeout:g} s\n{tail}"
+                    f"worker {w.slot} did not open its device within {self.settings.startup_timeout:g} s\n"
+                    + w.log_since(0)
                 )
 
-    def handle(self, w: WorkerProcess, message: dict[str, Any]) -> None:
+    def take(self, w: WorkerProcess, lines: list[bytes]) -> None:
+        """Handle what a worker wrote, line by line, until a line makes it be replaced."""
+        for line in lines:
+            if w not in self.workers:
+                return
+            try:
+                message = decode(line)
+            except ValueError as e:
+                self.stray(w, line, f"not a JSON object: {e}")
+                continue
+            self.handle(w, line, message)
+
+    def handle(self, w: WorkerProcess, line: bytes, message: dict[str, Any]) -> None:
         if "ready" in message:
+            if w.ready is not None or not isinstance(message["ready"], dict):
+                self.stray(w, line, "a second or malformed ready message")
+                return
             w.ready = message["ready"]
             if not self.described:
                 self.described = True
                 info = message["ready"]
                 self.store.update_run(
-                    self.run_id, backend=info.get("backend"), arch=info.get("arch"), device=info.get("device")
+                    self.run_id,
+                    **{k: str(info[k]) if info.get(k) is not None else None for k in ("backend", "arch", "device")},
                 )
             return
-        if "fatal" in message:
+        if "fatal" in message and w.ready is None:
             raise RunAborted(f"worker {w.slot} could not start:\n{message['fatal']}")
         flight = w.current
-        if flight is None or message.get("seq") != flight.seq:
-            raise RunAborted(f"worker {w.slot} answered a case it was not given: {message}")
+        if flight is None:
+            self.stray(w, line, "no case was in flight")
+            return
+        why = reply_problem(message, flight.seq)
+        if why:
+            self.stray(w, line, why)
+            return
         case, first = flight.case
         w.current = None
         status, text = str(message["status"]), str(message.get("message") or "")
@@ -211,28 +270,49 @@ class Scheduler:
             self.on_event(f"worker {w.slot} replaced after {status} in {case.key}")
             self.replace(w, f"after {status}")
 
+    def stray(self, w: WorkerProcess, line: bytes, why: str) -> None:
+        """A line on the reply pipe that is not the reply it should be: the case in flight
+        failed (its reply cannot be trusted), and the worker, whose pipe is not its own any
+        more, is replaced (no reset: the device is not suspect)."""
+        shown = repr(line[:300]) + ("..." if len(line) > 300 else "")
+        if w.ready is None:
+            self.retire(w)
+            raise RunAborted(f"worker {w.slot} wrote {shown} on its reply pipe before it was ready ({why})")
+        flight = w.current
+        w.current = None
+        if flight is None:
+            self.on_event(f"worker {w.slot} wrote {shown} on its reply pipe between cases ({why}); replaced")
+        else:
+            case, first = flight.case
+            text = f"the reply pipe carried {shown}, not the case's reply ({why}); the worker was replaced"
+            if first:
+                text = f"{text} (attempt {flight.attempt}; attempt 1: {first})"
+            self.record(case, "FAIL_EXCEPTION", text, None, {}, flight.attempt, w.slot, flight.started, time.time())
+        self.replace(w, "stray output on its reply pipe", reset=False)
+
     def died(self, w: WorkerProcess) -> None:
+        code = w.wait_exit(EXIT_WAIT_S)  # the pipe may close a moment before the process ends
         if w.current is None:
-            tail = w.log_since(0)
             code = self.retire(w)
-            raise RunAborted(f"worker {w.slot} ended before running a case: {describe_exit(code)}\n{tail}")
-        code = w.proc.poll()
-        if code is None:  # the pipe closed but the process lingers: wait for it briefly
-            try:
-                code = w.proc.wait(2)
-            except subprocess.TimeoutExpired:
-                code = None
-        self.failed(w, "CRASH", describe_exit(code))
+            raise RunAborted(f"worker {w.slot} ended before running a case: {describe_exit(code)}\n{w.log_since(0)}")
+        if code is None:
+            self.failed(w, "CRASH", f"the worker closed its reply pipe and did not end within {EXIT_WAIT_S:g} s")
+        else:
+            self.failed(w, "CRASH", describe_exit(code))
 
     def failed(self, w: WorkerProcess, status: str, why: str) -> None:
         flight = w.current
         assert flight is not None
         case, first = flight.case
+        w.current = None
+        self.retire(w)  # first: then the tail holds everything it wrote
         tail = w.log_since(flight.log_offset)
         self.on_event(f"{status} in {case.key} on worker {w.slot}: {why}; respawning")
         self.replace(w, f"{status} in {case.key}")
         if flight.attempt < MAX_ATTEMPTS:
-            self.pending.appendleft((case, flight.attempt + 1, f"{status}: {why}"))
+            note = f"{status}: {why}"
+            self.store.note_first_attempt(self.run_id, case.module.op, case.suite, case.case_id, note)
+            self.pending.appendleft((case, flight.attempt + 1, note))
             return
         text = f"{why}; twice in a row, not retried" if first.startswith(status) else f"{why} (attempt 1: {first})"
         self.record(case, status, text, tail or None, {}, flight.attempt, w.slot, flight.started, time.time())
@@ -271,3 +351,22 @@ class Scheduler:
         if status in UNEXPECTED:
             self.unexpected += 1
         self.on_result(result)
+
+
+def reply_problem(message: dict[str, Any], seq: int) -> str | None:
+    """Why a message is not the reply to case `seq` (None: it is)."""
+    if message.get("seq") != seq:
+        return f"it answers seq {json.dumps(message.get('seq'))[:40]}, the case in flight is {seq}"
+    if message.get("status") not in STATUSES:
+        return f"status {json.dumps(message.get('status'))[:60]} is not a status"
+    for name, types in (
+        ("message", (str,)),
+        ("exception", (str,)),
+        ("output_spec", (str,)),
+        ("pcc", (int, float)),
+        ("e2e_ms", (int, float)),
+    ):
+        value = message.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, types)):
+            return f"its {name} is {type(value).__name__}"
+    return None

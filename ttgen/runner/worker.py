@@ -1,15 +1,17 @@
 """A persistent worker: opens the device once, then runs case after case as the parent asks.
 
-Run as `python -m ttgen.runner.worker --slot N --result-fd FD`. Imports only the standard
-library and `ttgen.runtime` (lean, and importable under another interpreter). Crashes and hangs
-are the parent's business: faulthandler prints every thread's stack to stderr on a fatal
-signal, and on SIGUSR1 (the parent sends it before killing a hung worker).
+Run as `python -m ttgen.runner.worker --slot N --result-fd FD`: the process becomes the worker's
+keeper (`ttgen/runner/keeper.py`) and forks the worker. Imports only the standard library and
+`ttgen.runtime` (lean, and importable under another interpreter). Crashes and hangs are the
+parent's business: faulthandler prints every thread's stack to stderr on a fatal signal, and on
+SIGUSR1 (the parent sends it before killing a hung worker). Whatever a case returns or raises,
+the reply is one valid message: a result that is not an Outcome, or does not serialize, is the
+case's FAIL_EXCEPTION.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import faulthandler
 import importlib
 import importlib.util
@@ -23,17 +25,8 @@ from types import ModuleType
 from typing import Any
 
 from ttgen.runner.classify import classify, core_message
+from ttgen.runner.keeper import keep
 from ttgen.runner.protocol import decode, encode
-
-
-def die_with_parent() -> None:
-    """Linux: the kernel kills this worker when the runner dies (even by kill -9)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: stdin EOF still ends the worker
-        pass
 
 
 class Worker:
@@ -44,7 +37,9 @@ class Worker:
         self.device: Any = None
 
     def send(self, message: dict[str, Any]) -> None:
-        data = encode(message)
+        self.write(encode(message))
+
+    def write(self, data: bytes) -> None:
         while data:
             data = data[os.write(self.out, data) :]
 
@@ -87,33 +82,80 @@ class Worker:
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt | SystemExit):
                 raise
-            rule = classify(e)
-            reason = getattr(e, "reason", None)
-            reply.update(
-                status=rule.status,
-                message=reason if isinstance(reason, str) else core_message(e),
-                exception="".join(traceback.format_exception(e))[-8000:],
-                recycle=rule.recycle,
-            )
+            reply.update(described(e))
         else:
-            pcc = outcome.pcc
-            reply.update(
-                status=outcome.status.value,
-                message=outcome.message,
-                pcc=pcc if pcc is not None and math.isfinite(pcc) else None,
-                output_spec=outcome.output_spec,
-            )
+            reply.update(outcome_fields(outcome))
         reply["e2e_ms"] = (time.perf_counter() - started) * 1e3
         return reply
+
+    def reply(self, request: dict[str, Any]) -> bytes:
+        reply = self.run(request)
+        try:
+            return encode(reply)
+        except (TypeError, ValueError, RecursionError) as e:
+            return encode(
+                {
+                    "seq": reply["seq"],
+                    "status": "FAIL_EXCEPTION",
+                    "message": f"the case's result does not serialize: {type(e).__name__}: {e}"[:2000],
+                    "recycle": False,
+                    "e2e_ms": reply.get("e2e_ms"),
+                }
+            )
 
     def serve(self) -> None:
         for line in sys.stdin.buffer:  # EOF: the parent is gone or done
             request = decode(line)
             if request.get("quit"):
                 break
-            self.send(self.run(request))
+            self.write(self.reply(request))
         if self.device is not None:
             self.ttnn.close_device(self.device)
+
+
+def described(e: BaseException) -> dict[str, Any]:
+    """An exception a case raised, as reply fields; one whose str() fails is still described."""
+    try:
+        rule = classify(e)
+        reason = getattr(e, "reason", None)
+        return {
+            "status": rule.status,
+            "message": reason if isinstance(reason, str) else core_message(e),
+            "exception": "".join(traceback.format_exception(e))[-8000:],
+            "recycle": rule.recycle,
+        }
+    except Exception as inner:  # one that cannot be described is still the case's
+        return {
+            "status": "FAIL_EXCEPTION",
+            "message": f"{type(e).__name__} (describing it failed: {type(inner).__name__})",
+            "recycle": False,
+        }
+
+
+def outcome_fields(outcome: object) -> dict[str, Any]:
+    """What run() returned, as reply fields, if it is an Outcome of the right types."""
+    from ttgen.runtime.outcome import Outcome, Status
+
+    def wrong(why: str) -> dict[str, Any]:
+        return {"status": "FAIL_EXCEPTION", "message": f"run() returned {why}"}
+
+    if not isinstance(outcome, Outcome):
+        return wrong(f"{type(outcome).__name__}, not an Outcome")
+    if not isinstance(outcome.status, Status):
+        return wrong(f"an Outcome whose status is {type(outcome.status).__name__}, not a Status")
+    if not isinstance(outcome.message, str):
+        return wrong(f"an Outcome whose message is {type(outcome.message).__name__}, not a str")
+    pcc = outcome.pcc
+    if pcc is not None and (isinstance(pcc, bool) or not isinstance(pcc, int | float)):
+        return wrong(f"an Outcome whose pcc is {type(pcc).__name__}, not a float")
+    if outcome.output_spec is not None and not isinstance(outcome.output_spec, str):
+        return wrong(f"an Outcome whose output_spec is {type(outcome.output_spec).__name__}, not a str")
+    return {
+        "status": outcome.status.value,
+        "message": outcome.message,
+        "pcc": float(pcc) if pcc is not None and math.isfinite(pcc) else None,
+        "output_spec": outcome.output_spec,
+    }
 
 
 def main() -> None:
@@ -121,7 +163,7 @@ def main() -> None:
     parser.add_argument("--slot", type=int, required=True)
     parser.add_argument("--result-fd", type=int, required=True)
     args = parser.parse_args()
-    die_with_parent()
+    keep(args.result_fd)  # returns in the worker; its keeper stays in keep()
     faulthandler.enable(all_threads=True)
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     worker = Worker(args.slot, args.result_fd)
