@@ -92,15 +92,28 @@ OutOption = Annotated[Path, typer.Option("--out", help="Directory of generated c
 DEFAULT_OUT = Path("generated")
 
 
-def _compilation(master: Path, out: Path, all_cases: bool = False) -> Any:
+def _compilation(master: Path, out: Path, all_cases: bool = False, max_cases: int | None = None) -> Any:
+    from ttgen.compile.all_cases import DEFAULT_MAX_CASES
     from ttgen.compile.compiler import CompileError, compile_master
     from ttgen.compile.fmt import FormatError
 
     try:
-        return compile_master(master, out, all_cases=all_cases)
+        return compile_master(
+            master, out, all_cases=all_cases, max_cases=DEFAULT_MAX_CASES if max_cases is None else max_cases
+        )
     except TraceFormatError as e:
         fail(str(e))
     except (CompileError, FormatError) as e:
+        fail(str(e))
+
+
+def _output_folder(out_dir: Path) -> None:
+    """Refuse an output folder before reading the master (one line, exit 2)."""
+    from ttgen.compile.outdir import OutputError, refuse_output_folder
+
+    try:
+        refuse_output_folder(out_dir)
+    except OutputError as e:
         fail(str(e))
 
 
@@ -123,7 +136,9 @@ def _summary(comp: Any) -> None:
     expansions = [r for r in comp.reports if r.expansion is not None]
     if expansions:
         combos = sum(r.expansion.combinations for r in expansions)
-        skipped = sum(r.expansion.not_expanded for r in expansions)
+        too_large = sum(r.expansion.not_expanded for r in expansions)
+        over_cap = sum(r.expansion.over_cap for r in expansions)
+        enumerated = sum(r.expansion.enumerated for r in expansions)
         added = sum(r.combinations for r in expansions)
         pruned: dict[str, int] = {}
         for r in expansions:
@@ -131,14 +146,19 @@ def _summary(comp: Any) -> None:
                 pruned[reason] = pruned.get(reason, 0) + n
         n_pruned = sum(pruned.values())
         out.print(
-            f"all-cases: {combos} combinations of traced values; {combos - skipped} enumerated: "
-            f"{added} new cases, {n_pruned} pruned as invalid, {combos - skipped - added - n_pruned} already traced"
+            f"all-cases: {combos} combinations of traced values; {enumerated} enumerated: "
+            f"{added} new cases, {n_pruned} pruned as invalid, {enumerated - added - n_pruned} already traced"
         )
+        if too_large or over_cap:
+            out.print(
+                f"  not enumerated: {too_large + over_cap} ({too_large} in groups over the per-group limit, "
+                f"{over_cap} over the cap of {comp.max_cases} new cases, --max-cases)"
+            )
         for reason, n in sorted(pruned.items(), key=lambda kv: (-kv[1], kv[0])):
             out.print(f"  pruned {n}: {clean(reason)}")
         for r in expansions:
             for note in r.expansion.capped:
-                out.print(f"  {r.op}: {note}")
+                out.print(f"  {clean(r.op)}: {note}")
 
 
 @app.command("compile")
@@ -156,17 +176,25 @@ def compile_cmd(
             help="Also the Cartesian product of traced values per parameter, pruned by ttnn's validity rules.",
         ),
     ] = False,
+    max_cases: Annotated[
+        int,
+        typer.Option(
+            "--max-cases",
+            min=0,
+            help="With --all-cases: at most this many new cases over all ops; the combinations left are counted"
+            " and named per op, not enumerated.",
+        ),
+    ] = 10_000,
 ) -> None:
-    """Compile traced configurations into sweep modules and pytest files (writes only what changed)."""
-    from ttgen.compile.outputs import OutputRefused, refuse_output_folder, write
+    """Compile traced configurations into sweep modules and pytest files (writes only what changed;
+    never overwrites or removes a file ttgen did not write)."""
+    from ttgen.compile.outdir import OutputError
+    from ttgen.compile.outputs import remember, write
 
     if bool(op) == all_ops:
         fail("give --op OP (one or more) or --all")
-    try:
-        refuse_output_folder(out_dir)
-    except OutputRefused as e:
-        fail(str(e))
-    comp = _compilation(master, out_dir, all_cases)
+    _output_folder(out_dir)
+    comp = _compilation(master, out_dir, all_cases, max_cases)
     only = None
     if op:
         known = tuple(r.op for r in comp.reports)
@@ -178,51 +206,73 @@ def compile_cmd(
             only.append(name)
     try:
         report = write(comp, only)
-    except OutputRefused as e:
+    except OutputError as e:
         fail(str(e))
-    except OSError as e:
-        fail(f"{out_dir}: cannot write the generated files: {e.strerror or e}")
+    if only is None:
+        remember(comp)
     _summary(comp)
     out.print(
         f"wrote {len(report.written)} file(s), {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed under {out_dir.as_posix()}/"
     )
+    for rel in report.kept:
+        out.print(f"  kept {out_dir.as_posix()}/{rel}: no longer generated, but it is not ttgen's any more")
 
 
 @app.command()
 def check(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OUT) -> None:
     """Exit 1, with a unified diff and a reason per file, when generated code is stale, missing,
-    orphaned or hand-edited; 0 when it is exactly what `ttgen compile --all` would write."""
+    orphaned or hand-edited, or the folder holds files ttgen did not write; 0 when it is exactly
+    what `ttgen compile --all` would write. Skips recompiling only when this machine's own compile
+    recorded exactly these bytes (outside the folder)."""
     from ttgen.compile.outputs import check as check_files
-    from ttgen.compile.outputs import recorded_mode, up_to_date
+    from ttgen.compile.outputs import recorded_options, remember, up_to_date
 
-    if up_to_date(master, out_dir):
-        recorded = json.loads((out_dir / "MANIFEST.json").read_text(encoding="utf-8")).get("summary", {})
-        rejected = recorded.get("rejected", [])
+    _output_folder(out_dir)
+    all_cases, max_cases = recorded_options(out_dir)
+    mode = f" (--all-cases --max-cases {max_cases}, as {out_dir.as_posix()}/MANIFEST.json records)" if all_cases else ""
+    recorded = up_to_date(master, out_dir, all_cases, max_cases)
+    if recorded is not None:
+        rejected = [r for r in recorded.get("rejected", []) if isinstance(r, dict)]
+        n_rejected = sum(r["count"] for r in rejected if isinstance(r.get("count"), int))
         out.print(
-            f"{out_dir.as_posix()}/ is up to date with {master.as_posix()}: {recorded.get('operations')} ops, "
-            f"{recorded.get('configurations')} configurations, {recorded.get('cases')} cases, "
-            f"{sum(r['count'] for r in rejected)} rejected (fingerprint and file digests match)"
+            f"{out_dir.as_posix()}/ is up to date with {recorded.get('master')}{mode}: "
+            f"{recorded.get('operations')} ops, {recorded.get('configurations')} configurations, "
+            f"{recorded.get('cases')} cases, {n_rejected} rejected (every file is what this machine's compile"
+            " of the same inputs wrote)"
         )
         for r in rejected:
-            ops = ", ".join(clean(o) for o in r["operations"])
-            out.print(f"  rejected {r['count']}: {clean(r['reason'])} [{ops}]")
+            ops = ", ".join(clean(str(o)) for o in r.get("operations", []))
+            out.print(f"  rejected {r.get('count')}: {clean(str(r.get('reason')))} [{ops}]")
         return
-    comp = _compilation(master, out_dir, recorded_mode(out_dir))
-    findings = check_files(comp)
+    comp = _compilation(master, out_dir, all_cases, max_cases)
+    try:
+        findings = check_files(comp)
+    except OSError as e:
+        fail(f"{out_dir.as_posix()}: cannot read the output folder: {e.strerror or e}")
     if not findings:
-        out.print(f"{out_dir.as_posix()}/ is up to date with {comp.master} ({comp.cases} cases)")
+        remember(comp)
+        out.print(
+            f"{out_dir.as_posix()}/ is up to date with {comp.master}{mode} "
+            f"({comp.cases} cases; compared with a fresh compile)"
+        )
         return
     for f in findings:
-        sys.stdout.write(f.diff)
+        sys.stdout.write(clean(f.diff, keep_newlines=True))
     for f in findings:
-        out.print(f"{out_dir.as_posix()}/{f.path}: {f.reason}: {f.detail}")
-    stale = [f for f in findings if f.reason != "not ttgen's"]
+        out.print(f"{out_dir.as_posix()}/{clean(f.path)}: {f.reason}: {f.detail}")
+    stale = [f for f in findings if f.regenerates]
     if stale:
-        out.print(f"{len(stale)} file(s) out of date; regenerate with: ttgen compile --all --master {comp.master}")
+        again = f" --all-cases --max-cases {max_cases}" if all_cases else ""
+        out.print(
+            f"{len(stale)} file(s) out of date; regenerate with: ttgen compile --all --master {comp.master}"
+            f" --out {out_dir.as_posix()}{again}"
+        )
     if len(stale) < len(findings):
-        foreign = len(findings) - len(stale)
-        out.print(f"{foreign} file(s) not written by ttgen under {out_dir.as_posix()}/: move them out")
+        out.print(
+            f"{len(findings) - len(stale)} file(s) under {out_dir.as_posix()}/ that ttgen did not write there: move"
+            " them out (compile never overwrites or removes them)"
+        )
     raise typer.Exit(1)
 
 

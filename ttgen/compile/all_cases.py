@@ -6,6 +6,12 @@ Combinations are formed per op and overload, among configurations that bind the 
 parameters. A tensor parameter contributes its parts separately (shape, dtype, layout, memory
 config; storage and mesh placement travel together), as upstream splits `input_a_shape`,
 `input_a_dtype`, ... so a shard spec meets every traced shape.
+
+Two caps keep a large master from exhausting memory, and neither drops anything unsaid: a group
+whose product exceeds MAX_COMBINATIONS is not enumerated (CPU), and the new cases of one compile,
+over every op, stop at a global cap (`--max-cases`, default DEFAULT_MAX_CASES): enumeration is
+lazy and stops there, so memory is bounded by the cap; the combinations left are counted and
+named per op. Order is deterministic (ops sorted, groups and products in order).
 """
 
 from __future__ import annotations
@@ -25,7 +31,20 @@ from ttgen.model.serialize import arguments_to_json
 from ttgen.signatures.bind import Binding
 
 MAX_COMBINATIONS = 20_000  # per op and overload group; beyond it the product is not enumerated
+DEFAULT_MAX_CASES = 10_000  # new cases per compile, over every op (`--max-cases`)
 DEFAULT_GRID = (8, 8)  # wormhole_b0 N150 compute grid: shard cores outside it are pruned
+
+
+@dataclass
+class Budget:
+    """The global cap on new cases, shared by every op of one compile."""
+
+    limit: int
+    used: int = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used >= self.limit
 
 
 @dataclass
@@ -35,6 +54,12 @@ class Expansion:
     pruned: Counter[str] = field(default_factory=Counter)
     capped: list[str] = field(default_factory=list)
     not_expanded: int = 0  # combinations in groups too large to enumerate
+    over_cap: int = 0  # combinations not enumerated because the global cap was reached
+
+    @property
+    def enumerated(self) -> int:
+        """= new cases + pruned + already traced."""
+        return self.combinations - self.not_expanded - self.over_cap
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -70,8 +95,14 @@ def spec_error(spec_parts: dict[str, Any], grid: tuple[int, int]) -> str | None:
     return None
 
 
-def expand(op: str, bound: list[tuple[OpConfig, Binding]], grid: tuple[int, int] = DEFAULT_GRID) -> Expansion:
+def expand(
+    op: str,
+    bound: list[tuple[OpConfig, Binding]],
+    grid: tuple[int, int] = DEFAULT_GRID,
+    budget: Budget | None = None,
+) -> Expansion:
     result = Expansion()
+    budget = budget or Budget(DEFAULT_MAX_CASES)
     # identity by arguments alone: a traced configuration's hash also covers its hardware
     traced = {_arguments_key(c) for c, _ in bound}
     groups: dict[tuple[int, tuple[str, ...]], list[tuple[OpConfig, Binding]]] = {}
@@ -103,7 +134,11 @@ def expand(op: str, bound: list[tuple[OpConfig, Binding]], grid: tuple[int, int]
                 f"overload {overload + 1}: {total} combinations exceed {MAX_COMBINATIONS}; not expanded"
             )
             continue
+        visited = 0
         for combo in itertools.product(*values):
+            if budget.exhausted:
+                break
+            visited += 1
             chosen: dict[str, dict[str, Any]] = {}
             for (p, part), v in zip(dims, combo, strict=True):
                 chosen.setdefault(p, {})[part] = v
@@ -144,6 +179,13 @@ def expand(op: str, bound: list[tuple[OpConfig, Binding]], grid: tuple[int, int]
                 continue
             traced.add(key)
             result.configs.append(config)
+            budget.used += 1
+        result.over_cap += total - visited
+    if result.over_cap:
+        result.capped.append(
+            f"{result.over_cap} of {result.combinations} combinations not enumerated: the cap of"
+            f" {budget.limit} new cases per compile was reached (--max-cases)"
+        )
     return result
 
 

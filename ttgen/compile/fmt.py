@@ -2,12 +2,15 @@
 anything is written: a formatting or parse failure is fatal, never papered over.
 
 Sweep modules are formatted as a skeleton by black, with their CASES entries laid out by
-ttgen.compile.layout in black's exact style (tests prove black leaves the result unchanged);
-the assembled module is then parsed back with CPython's own parser, which is what runs it."""
+ttgen.compile.layout in black's exact style (tests prove black leaves the result unchanged).
+Every assembled file is then compiled whole by CPython from its UTF-8 bytes, as an import reads
+it: that catches what a parse alone does not (a `from __future__` import below other code is the
+compiler's error, not the parser's), and a PEP 263 encoding declaration on its first two lines,
+which would make Python decode the file differently from how it was written, is refused."""
 
 from __future__ import annotations
 
-import ast
+import re
 
 import black
 import libcst
@@ -15,6 +18,7 @@ from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 MODE = Mode(line_length=120, target_versions={TargetVersion.PY310})
+_CODING_DECLARATION = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.ASCII)  # PEP 263
 
 
 class FormatError(Exception):
@@ -34,7 +38,12 @@ def format_source(source: str, name: str) -> str:
 
 
 def check_syntax(source: str, name: str) -> None:
+    """The file as Python will read it: decoded as UTF-8 (no encoding declaration) and compiled."""
+    data = source.encode("utf-8")
+    for number, line in enumerate(data.splitlines()[:2], 1):
+        if _CODING_DECLARATION.match(line):
+            raise FormatError(f"{name}: line {number} is a PEP 263 encoding declaration; generated files are UTF-8")
     try:
-        ast.parse(source, filename=name)
-    except SyntaxError as e:
-        raise FormatError(f"{name}: assembled source does not parse: {e}") from None
+        compile(data, name, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as e:  # ValueError: a null byte
+        raise FormatError(f"{name}: assembled source does not compile: {e}") from None

@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from ttgen.compile.all_cases import Expansion, expand
+from ttgen.compile.all_cases import Budget, Expansion, expand
 from ttgen.compile.layout import Atom, Call, KeyValue, Node, flat
 from ttgen.compile.printers import (
     Unprintable,
@@ -117,9 +117,9 @@ def provenance(config: OpConfig) -> tuple[str, ...]:
                 text += f" ({' '.join(bits)})"
         lines.append(comment_text(text))
     if len(config.executions) > MAX_PROVENANCE_LINES:
-        lines.append(f"... and {len(config.executions) - MAX_PROVENANCE_LINES} more sources")
+        lines.append(comment_text(f"... and {len(config.executions) - MAX_PROVENANCE_LINES} more sources"))
     if not lines:
-        lines.append("no recorded provenance")
+        lines.append(comment_text("no recorded provenance"))
     return tuple(lines)
 
 
@@ -149,8 +149,15 @@ def op_digest(op: str, configs: list[OpConfig], data: SweepsData, catalog: Catal
 
 
 def plan_op(
-    op: str, configs: list[tuple[OpConfig, str]], catalog: Catalog, data: SweepsData, *, all_cases: bool = False
+    op: str,
+    configs: list[tuple[OpConfig, str]],
+    catalog: Catalog,
+    data: SweepsData,
+    *,
+    all_cases: bool = False,
+    budget: Budget | None = None,
 ) -> OpPlan:
+    """`budget` is the compile's global cap on --all-cases new cases (shared by its ops)."""
     plan = OpPlan(op=op, configurations=len(configs))
     try:
         for segment in plan.segments:
@@ -184,7 +191,7 @@ def plan_op(
         return plan
     combined: set[str] = set()
     if all_cases:
-        plan.expansion = expand(op, bound)
+        plan.expansion = expand(op, bound, budget=budget)
         for config in plan.expansion.configs:
             try:
                 binding = bind(config, catalog)

@@ -1,16 +1,21 @@
 """Typed printers: IR values → Python source for generated code, and their static types.
 
-This is the only road from trace data to code. Strings reach source through `repr` (a literal
-for any str, surrogates included), identifiers were validated as ASCII non-keywords when the
-IR was built and are checked again here, floats print exactly (`float("nan")` for specials),
-and comment text has every non-printable character escaped, so no trace string can end a
-comment or a literal early.
+This is the only road from data to code: trace values, the master's path, op names,
+sweeps_src data and reasons alike. Every printer returns `Source`, and the templates accept
+nothing else (ttgen.compile.render), so a value that skipped its printer cannot reach a file.
+Strings reach source through `repr` (a literal for any str, surrogates included), identifiers
+were validated as ASCII non-keywords when the IR was built and are checked again here, floats
+print exactly (`float("nan")` for specials), and comment text has every non-printable character
+escaped and no `coding:` declaration (PEP 263 reads one on a file's first two lines), so no
+string can end a comment or a literal early or change how the file is decoded.
 """
 
 from __future__ import annotations
 
 import keyword
+import math
 import re
+from collections.abc import Mapping
 
 from black.numerics import normalize_numeric_literal
 from black.strings import normalize_string_quotes
@@ -51,16 +56,48 @@ from ttgen.model.memory import DRAM_MEMORY_CONFIG, L1_MEMORY_CONFIG
 from ttgen.terminal import clean
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_HEX = re.compile(r"[0-9a-f]+\Z")
+# PEP 263's declaration is `coding[:=]` in a comment; its separator is escaped wherever comment
+# text could hold one (case-insensitively, stricter than CPython's own search).
+_CODING = re.compile(r"(coding)([:=])", re.IGNORECASE)
+
+
+class Source(str):
+    """Text made by a printer: Python source, or text that stays inside its comment or
+    docstring. Only printers construct it (and `joined`, from printed parts)."""
+
+    __slots__ = ()
 
 
 class Unprintable(Exception):
     """This value cannot become code (the reason says why); its configuration is rejected."""
 
 
-def ident(name: str) -> str:
+def ident(name: str) -> Source:
     if not _IDENT.match(name) or keyword.iskeyword(name):
         raise Unprintable(f"{name!r} is not a safe identifier")
-    return name
+    return Source(name)
+
+
+def dotted(name: str) -> Source:
+    """A dotted name such as an op (`ttnn.experimental.x`): every segment a safe identifier."""
+    for segment in name.split("."):
+        ident(segment)
+    return Source(name)
+
+
+def hex_text(text: str) -> Source:
+    """A digest (or its prefix) as it appears in headers: lowercase hex only."""
+    if not _HEX.match(text):
+        raise Unprintable(f"{text!r} is not a hex digest")
+    return Source(text)
+
+
+def joined(parts: list[Source], sep: str) -> Source:
+    """Printed parts joined by a fixed separator (which must itself be plain punctuation)."""
+    if any(not isinstance(p, Source) for p in parts) or not set(sep) <= set(", "):
+        raise TypeError("joined() takes printed parts and a separator of commas and spaces")
+    return Source(sep.join(parts))
 
 
 def ttnn_attr(name: str) -> str:
@@ -72,26 +109,56 @@ def ttnn_attr(name: str) -> str:
     return f"ttnn.{name}"
 
 
-def comment_text(text: str) -> str:
-    """One comment line's worth of trace text: non-printables escaped, never a line break."""
-    return clean(text)
+def comment_text(text: str) -> Source:
+    """One comment line's worth of text: non-printables escaped, so never a line break, and no
+    PEP 263 encoding declaration."""
+    return Source(_CODING.sub(lambda m: m.group(1) + f"\\x{ord(m.group(2)):02x}", clean(text)))
 
 
 # ----------------------------------------------------------------------------- values
 
 
-def str_literal(text: str) -> str:
+def str_literal(text: str) -> Source:
     """A string literal as black writes it: repr, then black's own quote normalization."""
-    return str(normalize_string_quotes(repr(text)))
+    return Source(normalize_string_quotes(repr(text)))
 
 
-def number_literal(text: str) -> str:
+def number_literal(text: str) -> Source:
     """A numeric literal as black writes it (e.g. `1.5e+20` → `1.5e20`)."""
     if text.startswith("-"):
-        return "-" + number_literal(text[1:])
+        return Source("-" + number_literal(text[1:]))
     leaf = Leaf(token.NUMBER, text)
     normalize_numeric_literal(leaf)
-    return str(leaf.value)
+    return Source(leaf.value)
+
+
+def float_literal(x: float) -> Source:
+    """Exact: repr round-trips; specials (which have no literal) as `float("...")`."""
+    if math.isfinite(x):
+        return number_literal(repr(float(x)))
+    return Source(f'float("{x!r}")')
+
+
+Data = str | int | float | bool | None | tuple["Data", ...] | Mapping[str, "Data"]
+
+
+def data_literal(value: Data) -> Source:
+    """Plain data from sweeps_src (names, thresholds, bounds) as a literal: str, int, float,
+    bool, None, tuples and str-keyed dicts (in their order)."""
+    if value is None or isinstance(value, bool):
+        return Source(repr(value))
+    if isinstance(value, int):
+        return number_literal(str(int(value)))
+    if isinstance(value, float):
+        return float_literal(value)
+    if isinstance(value, str):
+        return str_literal(value)
+    if isinstance(value, tuple):
+        items = [data_literal(v) for v in value]
+        return Source("(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")")
+    if isinstance(value, Mapping):
+        return Source("{" + ", ".join(f"{str_literal(k)}: {data_literal(v)}" for k, v in value.items()) + "}")
+    raise Unprintable(f"no literal for {type(value).__name__}")
 
 
 def _ints(values: tuple[int, ...] | list[int], kind: str = "tuple") -> Coll:
@@ -283,11 +350,11 @@ def value_type(v: ArgValue) -> set[str]:
     raise Unprintable(f"no static type for {v.kind}")
 
 
-def union_source(types: set[str]) -> str:
+def union_source(types: set[str]) -> Source:
     """Deterministic union: sorted, with None and Absent last."""
     tail: list[str] = [t for t in ("None", "Absent") if t in types]
     head: list[str] = sorted(types - {"None", "Absent"})
-    return " | ".join(head + tail)
+    return Source(" | ".join(head + tail))
 
 
 def needs_inputs(types: set[str]) -> bool:

@@ -13,9 +13,28 @@ import jinja2
 from ttgen import __version__
 from ttgen.compile.layout import INDENT, layout
 from ttgen.compile.plan import FieldPlan, OpPlan
+from ttgen.compile.printers import (
+    Source,
+    comment_text,
+    data_literal,
+    dotted,
+    hex_text,
+    ident,
+    joined,
+    number_literal,
+    str_literal,
+)
 from ttgen.compile.sweeps_src import SweepsData
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _printed_only(value: object) -> Source:
+    """Every `{{ }}` of a template: only what a printer made may reach the file."""
+    if isinstance(value, Source):
+        return value
+    raise TypeError(f"template value {value!r} ({type(value).__name__}) did not go through a printer")
+
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -24,8 +43,8 @@ _ENV = jinja2.Environment(
     keep_trailing_newline=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_printed_only,
 )
-_ENV.filters["pyrepr"] = repr
 
 
 def _import_order(name: str) -> tuple[int, str]:
@@ -34,7 +53,7 @@ def _import_order(name: str) -> tuple[int, str]:
     return (kind, name)
 
 
-def runtime_imports(plan: OpPlan) -> list[str]:
+def runtime_imports(plan: OpPlan) -> list[Source]:
     names = {"Inputs", "Outcome", "TensorSpec", "ttnn"}
     if plan.optional_fields:
         names |= {"ABSENT", "Absent", "present"}
@@ -46,19 +65,21 @@ def runtime_imports(plan: OpPlan) -> list[str]:
         names.add("DeviceRef")
     if "MeshPlacement(" in sources:
         names.add("MeshPlacement")
-    return sorted(names, key=_import_order)
+    return [ident(n) for n in sorted(names, key=_import_order)]
 
 
-def _arg(f: FieldPlan) -> str:
-    return f"inputs.value({f.name!r}, case.{f.name})" if f.via_inputs else f"case.{f.name}"
+def _arg(f: FieldPlan) -> Source:
+    name = ident(f.name)
+    return Source(f"inputs.value({str_literal(name)}, case.{name})" if f.via_inputs else f"case.{name}")
 
 
-def call_args(plan: OpPlan) -> list[str]:
+def call_args(plan: OpPlan) -> list[Source]:
     """Positional parameters in order, then keywords; absent-able keywords through present()."""
     args = [_arg(f) for f in plan.positional_fields]
-    args += [f"{f.name}={_arg(f)}" for f in plan.keyword_fields]
+    args += [Source(f"{ident(f.name)}={_arg(f)}") for f in plan.keyword_fields]
     if plan.optional_fields:
-        args.append("**present(" + ", ".join(f"{f.name}={_arg(f)}" for f in plan.optional_fields) + ")")
+        present = joined([Source(f"{ident(f.name)}={_arg(f)}") for f in plan.optional_fields], ", ")
+        args.append(Source(f"**present({present})"))
     return args
 
 
@@ -75,19 +96,36 @@ def cases_block(plan: OpPlan, traced: bool = True) -> str:
     return "\n".join(lines)
 
 
+def _header(plan: OpPlan, master: str, digest: str) -> dict[str, Source]:
+    """What both of an op's files print in their header comment and docstring."""
+    return {
+        "version": comment_text(__version__),
+        "master": comment_text(master),
+        "digest": hex_text(digest[:16]),
+        "op": dotted(plan.op),
+        "module": ident(plan.module_name),
+    }
+
+
+def _fields(plan: OpPlan) -> list[dict[str, str | bool]]:  # the type is union_source's
+    return [{"name": ident(f.name), "type": f.type, "optional": f.optional} for f in plan.fields]
+
+
 def render_sweep_skeleton(plan: OpPlan, master: str, data: SweepsData) -> str:
     """The module with a placeholder line where CASES' entries go."""
+    ranges = {name: tuple(map(float, bounds)) for name, bounds in data.value_ranges(plan.op).items()}
     return _ENV.get_template("sweep_module.py.j2").render(
-        version=__version__,
-        master=master,
-        plan=plan,
-        runtime_imports=runtime_imports(plan),
-        timeout=data.timeout(plan.op),
-        golden=data.golden(plan.op),
-        pcc=data.pcc_table(plan.op),
-        ranges={name: tuple(map(float, bounds)) for name, bounds in data.value_ranges(plan.op).items()},
-        call=plan.op,
-        call_args=call_args(plan),
+        **_header(plan, master, plan.digest),
+        class_name=ident(plan.class_name),
+        fields=_fields(plan),
+        runtime_imports=joined(runtime_imports(plan), ", "),
+        op_literal=str_literal(plan.op),
+        timeout=number_literal(str(int(data.timeout(plan.op)))),
+        golden=data_literal(data.golden(plan.op)),
+        pcc=data_literal(dict(data.pcc_table(plan.op))),
+        ranges=data_literal(dict(ranges)),
+        call=dotted(plan.op),
+        call_args=joined(call_args(plan), ", "),
         combinations=bool(plan.combinations),
     )
 
@@ -103,19 +141,23 @@ def test_digest(plan: OpPlan, data: SweepsData) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def _expectation(kind: str, reason: str) -> Source:
+    if kind not in ("xfail", "skip"):
+        raise TypeError(f"no expectation kind {kind!r}")
+    return Source(f"{kind}({str_literal(reason)})")
+
+
 def render_test_module(plan: OpPlan, master: str, data: SweepsData, sweep_package: str) -> str:
     expectations = test_expectations(plan, data)
+    kinds = sorted({e.kind for _, e in expectations})
     return _ENV.get_template("test_module.py.j2").render(
-        digest=test_digest(plan, data),
-        version=__version__,
-        master=master,
-        plan=plan,
-        sweep_package=sweep_package,
+        **_header(plan, master, test_digest(plan, data)),
+        sweep_package=dotted(sweep_package),
         combinations=bool(plan.combinations),
-        expectations=expectations,
-        expectation_kinds=sorted({e.kind for _, e in expectations}),
+        expectations=[(str_literal(case_id), _expectation(e.kind, e.reason)) for case_id, e in expectations],
+        kind_imports=Source("".join(f", {ident(k)}" for k in kinds)),
     )
 
 
-def render_support(name: str, **context: Any) -> str:
-    return _ENV.get_template(name).render(version=__version__, **context)
+def render_support(name: str) -> str:
+    return _ENV.get_template(name).render(version=comment_text(__version__))
