@@ -9,6 +9,7 @@ Identical calls merge into one configuration whose execution count is the number
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from functools import partial
@@ -133,10 +134,12 @@ def _call_files(root: Path) -> tuple[list[Path], list[str]]:
 
 
 def _nearest(root: Path, start: Path, name: str) -> Path | None:
-    """The per-test file governing `start`: in its directory or the closest one above, up to root."""
+    """The per-test file governing `start`: in its directory or the closest one above, up to root.
+    Whatever holds the name counts (a FIFO, a directory, a dangling link): reading it then refuses
+    it, rather than the calls going on as if their test had no status."""
     d = start
     while True:
-        if (d / name).is_file():
+        if os.path.lexists(d / name):
             return d / name
         if d == root or root not in d.parents:
             return None

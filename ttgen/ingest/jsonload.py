@@ -1,4 +1,5 @@
-"""Strict JSON reading: duplicate keys are an error (json.loads would keep the last silently)."""
+"""Strict JSON reading: duplicate keys are an error (json.loads would keep the last silently),
+and only a regular file is read, no further than the size it had when opened."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def _constant(name: str) -> float:
     return float(name.replace("Infinity", "inf"))
 
 
+def decoder() -> json.JSONDecoder:
+    """The one strict decoder: whole files (parse_json_text) and streamed configurations alike."""
+    return json.JSONDecoder(object_pairs_hook=no_duplicates, parse_constant=_constant)
+
+
 def parse_json_text(text: str, path: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=_constant)
@@ -56,7 +62,22 @@ def special_kind(mode: int) -> str | None:
     return None
 
 
-def load_json_file(path: Path) -> Any:
+def _available_memory() -> int | None:
+    """Bytes this machine can still give (MemAvailable + SwapFree), or None where unknown."""
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()
+    except OSError:
+        return None
+    fields = {k: v.split() for k, _, v in (line.partition(":") for line in lines)}
+    try:
+        return sum(int(fields[k][0]) * 1024 for k in ("MemAvailable", "SwapFree"))
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def read_text(path: Path) -> str:
+    """The whole file as UTF-8 text. Only a regular file is read, and never past the size it had
+    when opened: a FIFO would block, /dev/zero or a file that keeps growing would read forever."""
     shown = path.as_posix()
     try:
         kind = special_kind(os.stat(path).st_mode)
@@ -65,18 +86,44 @@ def load_json_file(path: Path) -> Any:
     except OSError as e:
         raise TraceFormatError(shown, f"cannot read: {e.strerror}") from None
     if kind is not None:
-        # /dev/zero reads forever and a FIFO blocks: refuse before opening
+        # refused before opening: opening a FIFO blocks, and a device may act on being opened
         raise TraceFormatError(shown, f"is {kind}, not a regular file")
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: should the path have become a FIFO since the stat, opening it does not block
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         raise TraceFormatError(shown, "no such file") from None
     except IsADirectoryError:
         raise TraceFormatError(shown, "is a directory") from None
     except OSError as e:
         raise TraceFormatError(shown, f"cannot read: {e.strerror}") from None
+    with open(fd, "rb") as f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise TraceFormatError(shown, "is a directory")
+        if not stat.S_ISREG(st.st_mode):  # replaced by a special file since the stat
+            raise TraceFormatError(shown, f"is {special_kind(st.st_mode) or 'not a plain file'}, not a regular file")
+        size = st.st_size
+        available = _available_memory()
+        if available is not None and size > available:
+            raise TraceFormatError(shown, f"is {size} bytes, more than the {available} bytes of memory available")
+        try:
+            raw = f.read(size + 1)
+        except MemoryError:
+            raise TraceFormatError(shown, f"is {size} bytes, too large to read into memory") from None
+        except OSError as e:
+            raise TraceFormatError(shown, f"cannot read: {e.strerror}") from None
+    if len(raw) > size:
+        raise TraceFormatError(
+            shown, f"holds more than the {size} bytes its size said when opened (still growing, or not a plain file)"
+        )
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise TraceFormatError(shown, f"not UTF-8 (byte {e.start})") from None
-    return parse_json_text(text, shown)
+    except MemoryError:
+        raise TraceFormatError(shown, f"is {size} bytes, too large to read into memory") from None
+
+
+def load_json_file(path: Path) -> Any:
+    return parse_json_text(read_text(path), path.as_posix())

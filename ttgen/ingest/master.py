@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -174,29 +175,40 @@ def _sources(v: Json, ptr: str) -> list[str]:
 # UnparsedElement. Turning it into a JSON pair is the repair upstream's loader applies too.
 _GRID_DASH = re.compile(r'(\{"x":\s*[0-9]+,\s*"y":\s*[0-9]+\})\s*-\s*(\{"x":\s*[0-9]+,\s*"y":\s*[0-9]+\})')
 _GRID_SET_START = re.compile(r'"grid":\s*\{\s*\[')
+_BRACKET = re.compile(r"[{}\[\]]")
+
+
+def _closers(text: str) -> dict[int, int]:
+    """For each opening bracket, where the bracket sequence returns below its level (`{` and
+    `[` alike, as the repair counts them); unclosed openers are absent. One pass with a stack."""
+    closer: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACKET.finditer(text):
+        if m.group() in "{[":
+            stack.append(m.start())
+        elif stack:
+            closer[stack.pop()] = m.start()
+    return closer
 
 
 def _grid_sets_to_lists(text: str) -> str:
     """A multi-range grid printed as a set, `"grid":{[..], [..]}`, becomes `"grid":[[..], [..]]`.
-    One linear bracket scan per grid (a regex here would backtrack exponentially)."""
+    Linear: each grid's closing brace comes from one bracket pass over the text, not from a scan
+    of its own (with unclosed grids those scans overlapped, and took quadratic time)."""
     out = []
     pos = 0
+    closer: dict[int, int] | None = None
     for m in _GRID_SET_START.finditer(text):
         if m.start() < pos:
             continue
+        if closer is None:
+            closer = _closers(text)
         brace = text.index("{", m.start() + len('"grid":'))
-        depth = 0
-        for j in range(brace, len(text)):
-            if text[j] in "{[":
-                depth += 1
-            elif text[j] in "}]":
-                depth -= 1
-                if depth == 0:
-                    if text[j] != "}":
-                        break
-                    out.append(text[pos:brace] + "[" + text[brace + 1 : j] + "]")
-                    pos = j + 1
-                    break
+        j = closer.get(brace)
+        if j is None or text[j] != "}":
+            continue  # unclosed, or closed by a `]`: left as it is, for json to refuse
+        out.append(text[pos:brace] + "[" + text[brace + 1 : j] + "]")
+        pos = j + 1
     out.append(text[pos:])
     return "".join(out)
 
@@ -341,35 +353,68 @@ def op_key(raw: str) -> tuple[str, str | None]:
         return raw, str(e)
 
 
-def read_master(doc: dict[str, Json], path: str) -> IngestResult:
-    unknown = sorted(set(doc) - {"operations", "metadata", "_provenance"})
-    result = IngestResult(path=path, format="")
-    if unknown:
-        result.notes.append(f"ignored top-level keys: {', '.join(unknown)}")
-    ops = doc["operations"]
-    if not isinstance(ops, dict):
-        raise TraceFormatError(path, "operations must be an object", "/operations")
-    eras: set[str] = set()
-    for raw_op, entry in ops.items():
-        op, bad_name = op_key(raw_op)
+NOT_AN_ENTRY = 'operation entry must be {"configurations": [...]}'
+TOP_LEVEL_KEYS = {"operations", "metadata", "_provenance"}
+
+
+class MasterReader:
+    """Reads a master one operation entry, or one configuration, at a time: from a parsed
+    document (`read_master`) or streamed from the text (`stream.py`), with the same results."""
+
+    def __init__(self, path: str) -> None:
+        self.result = IngestResult(path=path, format="")
+        self._eras: set[str] = set()
+        self._ops: dict[str, tuple[str, str | None]] = {}
+
+    def _op(self, raw_op: str) -> tuple[str, str | None]:
+        if raw_op not in self._ops:
+            self._ops[raw_op] = op_key(raw_op)
+        return self._ops[raw_op]
+
+    def operation(self, raw_op: str, entry: Json) -> None:
+        op = self._op(raw_op)[0]
         optr = join_pointer("/operations", raw_op)
         configs = entry.get("configurations") if isinstance(entry, dict) else None
         if not isinstance(configs, list):
-            result.reject(op, optr, 'operation entry must be {"configurations": [...]}')
-            continue
-        if isinstance(entry, dict) and set(entry) != {"configurations"}:
-            extra = sorted(set(entry) - {"configurations"})
-            result.notes.append(f"{optr}: ignored keys {', '.join(extra)}")
+            self.result.reject(op, optr, NOT_AN_ENTRY)
+            return
+        self.entry_keys(raw_op, entry)
         for i, c in enumerate(configs):
-            cptr = join_pointer(optr, "configurations", i)
-            eras.add(config_era(c))
-            if bad_name is not None:
-                result.reject(op, cptr, bad_name)
-                continue
-            result.item(op, cptr, partial(read_config, op, c, cptr))
-    result.format = {frozenset({"v1"}): "v1", frozenset({"v2"}): "v2"}.get(frozenset(eras), "mixed" if eras else "v2")
-    result.metadata = read_metadata(doc.get("metadata"), result.notes)
-    return result
+            self.config(raw_op, i, c)
+
+    def entry_keys(self, raw_op: str, keys: Iterable[str]) -> None:
+        extra = sorted(set(keys) - {"configurations"})
+        if extra:
+            self.result.notes.append(f"{join_pointer('/operations', raw_op)}: ignored keys {', '.join(extra)}")
+
+    def config(self, raw_op: str, i: int, c: Json) -> None:
+        op, bad_name = self._op(raw_op)
+        cptr = join_pointer("/operations", raw_op, "configurations", i)
+        self._eras.add(config_era(c))
+        if bad_name is not None:
+            self.result.reject(op, cptr, bad_name)
+            return
+        self.result.item(op, cptr, partial(read_config, op, c, cptr))
+
+    def finish(self, top_level_keys: Iterable[str], metadata: Json) -> IngestResult:
+        result = self.result
+        unknown = sorted(set(top_level_keys) - TOP_LEVEL_KEYS)
+        if unknown:
+            result.notes.insert(0, f"ignored top-level keys: {', '.join(unknown)}")
+        eras = frozenset(self._eras)
+        result.format = {frozenset({"v1"}): "v1", frozenset({"v2"}): "v2"}.get(eras, "mixed" if eras else "v2")
+        result.metadata = read_metadata(metadata, result.notes)
+        return result
+
+
+def read_master(doc: dict[str, Json], path: str) -> IngestResult:
+    ops = doc["operations"]
+    if not isinstance(ops, dict):
+        raise TraceFormatError(path, "operations must be an object", "/operations")
+    reader = MasterReader(path)
+    for raw_op, entry in ops.items():
+        reader.operation(raw_op, entry)
+    return reader.finish(doc, doc.get("metadata"))
 
 
 def read_metadata(v: Json, notes: list[str]) -> MasterMetadata:

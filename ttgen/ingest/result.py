@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from ttgen.ingest.errors import Reject, Rejection, describe_validation_error
+from ttgen.ingest.intern import Interner
 from ttgen.model import Execution, Master, MasterMetadata, OpConfig
 
 
@@ -35,6 +36,7 @@ class IngestResult:
     notes: list[str] = field(default_factory=list)
     merge_identical: bool = False
     _index: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _interner: Interner = field(default_factory=Interner, repr=False, compare=False)
 
     def item(self, op: str, pointer: str, build: Callable[[], OpConfig]) -> None:
         """Count one configuration of `op` found at `pointer`; keep it or record why not."""
@@ -47,6 +49,7 @@ class IngestResult:
         except ValidationError as e:
             self.rejections.append(Rejection(op, pointer, describe_validation_error(e)))
             return
+        config = self._interner.config(config)
         conflict = self._merge_conflict(config)
         if conflict is not None:
             self.rejections.append(Rejection(op, pointer, conflict))
@@ -85,6 +88,11 @@ class IngestResult:
             return
         self._index.setdefault(key, len(self.configs))
         self.configs.append(LocatedConfig(config, pointer))
+
+    def done(self) -> IngestResult:
+        """Reading is over: drop the table of shared values (the IR keeps what it uses)."""
+        self._interner.clear()
+        return self
 
     @property
     def rejected(self) -> Counter[str]:
