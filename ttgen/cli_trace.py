@@ -4,18 +4,67 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ttgen.cli_console import fail, out
 from ttgen.ingest import TraceFormatError, ingest_path
+from ttgen.terminal import clean
+
+if TYPE_CHECKING:
+    from ttgen.trace.merge import MergeStats
 
 DEFAULT_MASTER = Path("traced_operations/ttnn_operations_master.json")
 
 
 def _counts(counter: Counter[str]) -> str:
-    return ", ".join(f"{op} ×{n}" for op, n in sorted(counter.items()))
+    return ", ".join(f"{clean(op)} ×{n}" for op, n in sorted(counter.items()))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _not_run(stats: MergeStats) -> None:
+    """Tests under the traced paths that did not run: kept (why, by file) or gone (each named)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for source, verdict in stats.kept.items():
+        groups.setdefault((verdict.group, verdict.reason), []).append(source)
+    kept_runs = sum(stats.executions[s] for s in stats.kept)
+    gone_runs = sum(stats.executions[s] for s in stats.gone)
+    if stats.kept or stats.gone:
+        out.print(
+            f"  not run this time: {_plural(len(stats.kept), 'test')} kept their executions ({kept_runs}),"
+            f" {_plural(len(stats.gone), 'test')} removed as gone ({gone_runs} executions)"
+        )
+    for (group, reason), sources in sorted(groups.items()):
+        runs = sum(stats.executions[s] for s in sources)
+        what = f"{_plural(len(sources), 'test')} {'deselected' if group == 'deselected' else 'in ' + clean(group)}"
+        detail = "" if group == "deselected" else f", not collected: {clean(reason)}"
+        out.print(f"  kept the executions of {what} ({runs}){detail}")
+    for source in sorted(stats.gone):
+        out.print(f"  executions of {clean(source)} dropped: the test no longer exists ({clean(stats.gone[source])})")
+
+
+def _identities(stats: MergeStats) -> None:
+    """Conflicts (a hash that arrived with other arguments) and updated observations."""
+    for c in stats.conflicts:
+        out.print(
+            f"  conflict: {clean(c.operation)} config_hash {clean(c.config_hash)} from {clean(c.incoming)} has other"
+            f" arguments than the configuration holding it at {clean(c.holder)}; kept apart as {c.assigned}"
+            " (ttgen's hash of its arguments), not merged"
+        )
+    for u in stats.updates:
+        out.print(
+            f"  {u.field} of {clean(u.operation)} {clean(u.config_hash)} updated: the newer observation,"
+            f" from {clean(u.incoming)}, wins"
+        )
+
+
+def _master_error(master: Path, e: OSError) -> str:
+    where = e.filename if e.filename is not None else master
+    return f"{where}: {e.strerror or e}; the master was not changed"
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +97,7 @@ def register(app: typer.Typer) -> None:
         except (TraceError, MasterRewriteError, TraceFormatError) as e:
             fail(str(e))
         except OSError as e:
-            fail(f"{e.filename or master}: {e.strerror}")
+            fail(_master_error(master, e))
         counts = report.counts
         machine = report.machine_info or {}
         where = " ".join(str(machine[k]) for k in ("board_type", "device_series") if machine.get(k))
@@ -68,17 +117,20 @@ def register(app: typer.Typer) -> None:
         if report.outside:
             out.print(f"  calls outside any test (import, session teardown), not recorded: {_counts(report.outside)}")
         for u in report.unrecordable:
-            out.print(f"  not recorded, a value could not be serialized: {u['op']} in {u['test']}: {u['error']}")
+            out.print(
+                f"  not recorded, a value could not be serialized: {clean(u['op'])} in {clean(u['test'])}:"
+                f" {clean(u['error'])}"
+            )
         for r in report.rejections:
-            out.print(f"  rejected {r.operation} in {r.pointer}: {r.reason}")
+            out.print(f"  rejected {clean(r.operation)} in {clean(r.pointer)}: {clean(r.reason)}")
         stats = report.stats
         if stats is not None:
             out.print(
-                f"{master}: {stats.added} configurations added, {stats.merged} already present,"
+                f"{clean(str(master))}: {stats.added} configurations added, {stats.merged} already present,"
                 f" {stats.removed} removed (no longer traced)" + ("" if stats.changed else "; unchanged")
             )
-            for source in sorted(stats.gone):
-                out.print(f"  executions of {source} dropped: the test no longer exists")
+            _not_run(stats)
+            _identities(stats)
             for op in sorted(set(stats.by_op) | set(stats.removed_by_op)):
                 out.print(f"  {op}: +{stats.by_op.get(op, 0)} −{stats.removed_by_op.get(op, 0)}")
         if report.pytest_exit != 0:
@@ -90,10 +142,10 @@ def register(app: typer.Typer) -> None:
         master: Annotated[Path, typer.Option("--master", help="The master to merge into.")] = DEFAULT_MASTER,
     ) -> None:
         """Merge other traces into the master: dedup by config_hash, executions merged (locked, atomic)."""
-        from ttgen.terminal import clean
         from ttgen.trace.masterfile import MasterRewriteError, merge_into_master
 
         configs = []
+        where: list[str] = []
         rejected = 0
         for path in paths:
             try:
@@ -102,18 +154,23 @@ def register(app: typer.Typer) -> None:
                 fail(str(e))
             present, parsed = sum(result.present.values()), sum(result.parsed.values())
             out.print(
-                f"{path}: {result.format}, {present} present, {parsed} parsed, {len(result.rejections)} rejected"
-                f" ({len(result.configs)} unique configurations)"
+                f"{clean(str(path))}: {result.format}, {present} present, {parsed} parsed,"
+                f" {len(result.rejections)} rejected ({len(result.configs)} unique configurations)"
             )
             for r in result.rejections:
                 out.print(f"  rejected {clean(r.operation)} at {clean(r.pointer)}: {clean(r.reason)}")
             configs += [located.config for located in result.configs]
+            where += [f"{path} at {located.pointer}" for located in result.configs]
             rejected += len(result.rejections)
         try:
-            stats = merge_into_master(master, configs)
-        except MasterRewriteError as e:
+            stats = merge_into_master(master, configs, where=where)
+        except (MasterRewriteError, TraceFormatError) as e:
             fail(str(e))
+        except OSError as e:
+            fail(_master_error(master, e))
         out.print(
-            f"{master}: {stats.added} configurations added, {stats.merged} already present (executions merged),"
-            f" {rejected} rejected inputs not merged"
+            f"{clean(str(master))}: {stats.added} configurations added, {stats.merged} already present"
+            f" (executions merged), {rejected} rejected inputs not merged"
+            + (f", {_plural(len(stats.conflicts), 'conflict')} kept apart" if stats.conflicts else "")
         )
+        _identities(stats)

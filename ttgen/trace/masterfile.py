@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from ttgen.files import resolve_target, write_atomic
+from ttgen.files import clean_stale_temps, resolve_target, write_atomic
 from ttgen.ingest import ingest_path
 from ttgen.model import Master, OpConfig
 from ttgen.model.serialize import dumps_master
 from ttgen.trace.merge import MergeStats, Retraced, Scope, merge
 
 _NOT_KEPT = ("ignored top-level keys", "metadata keys not used")
+_MASTER_FORMATS = ("v1", "v2", "mixed")  # what ttgen.ingest.master reads; the rest are traces
 
 
 class MasterRewriteError(RuntimeError):
@@ -39,7 +40,14 @@ def locked(master: Path) -> Iterator[None]:
 def read_master(master: Path) -> Master:
     if not master.exists():
         return Master(operations=())
+    if master.is_dir():
+        raise MasterRewriteError(f"{master}: is a folder, not a master file")
     result = ingest_path(master)
+    if result.format not in _MASTER_FORMATS:
+        raise MasterRewriteError(
+            f"{master}: is a {result.format} trace, not a master; refusing to overwrite it"
+            " (import it into a master instead)"
+        )
     if result.rejections:
         first = result.rejections[0]
         raise MasterRewriteError(
@@ -61,11 +69,16 @@ def merge_into_master(
     *,
     retraced: Retraced = frozenset(),
     scope: Scope | None = None,
+    where: Sequence[str] | None = None,
 ) -> MergeStats:
     """Lock, read, merge, write atomically (only when something changed); the statistics of this
-    merge."""
+    merge. `where` names where each configuration was read, for conflict reports."""
+    if master.is_dir():  # before the lock: no `.lock` file beside someone's folder
+        raise MasterRewriteError(f"{master}: is a folder, not a master file")
     with locked(master):
-        merged, stats = merge(read_master(master), configs, retraced=retraced, scope=scope)
+        merged, stats = merge(read_master(master), configs, retraced=retraced, scope=scope, where=where)
         if stats.changed or not master.exists():
             write_atomic(master, dumps_master(merged), durable=True)
+        else:  # a merge that writes nothing still clears a killed writer's leftovers
+            clean_stale_temps(resolve_target(master))
     return stats

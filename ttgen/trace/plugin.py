@@ -4,7 +4,8 @@ out a trace: one folder per test (sha256 of its node id, 16 hex digits) holding 
 per-call records, `_status.json` {test_nodeid, status} and `_trace_metadata.json` {test_source,
 machine_info, trace_count}. Only tests that passed keep their calls. `_ttgen_trace.json` at the
 top sums up the session: statuses, the machine of each test, every node id collected (before
-deselection), the paths traced, and every call not recorded, by reason.
+deselection) and deselected, what collection skipped or failed on and every file it reported,
+the rootdir and the paths traced, and every call not recorded, by reason.
 
 Calls are heard through the emulator's built-in hook (`ttgen.emu.calls`), or, on real ttnn, by
 wrapping every registered operation where its module exposes it, as ttnn's own operation tracer
@@ -113,6 +114,11 @@ class Tracer:
         self.machines: dict[str, dict[str, Any] | None] = {}
         self.folders: dict[str, str] = {}  # folder → node id
         self.collected: list[str] = []
+        self.deselected: list[str] = []
+        self.collection_skips: dict[str, str] = {}  # collector node id → reason
+        self.collection_errors: dict[str, str] = {}  # collector node id → its error's last line
+        self.reported_files: set[str] = set()  # files collection reported on (collected or not)
+        self.rootdir = ""
         self.paths: list[str] = []
         self.infrastructure: Counter[str] = Counter()
         self.raised: Counter[str] = Counter()
@@ -128,6 +134,19 @@ class Tracer:
             self.outside[name] += 1
             return
         self.current.record(name, args, kwargs, result, error)
+
+    def collect_report(self, report: pytest.CollectReport) -> None:
+        file = report.nodeid.split("::")[0]
+        if file:
+            self.reported_files.add(file)
+        if report.failed:
+            lines = [line for line in report.longreprtext.splitlines() if line.strip()]
+            errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+            self.collection_errors[report.nodeid] = ((errors or lines or [""])[-1])[:300]
+        elif report.skipped:
+            longrepr = report.longrepr
+            why = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+            self.collection_skips[report.nodeid] = why.removeprefix("Skipped: ")[:300]
 
     def start(self, nodeid: str) -> None:
         self.current = TestCalls(nodeid)
@@ -195,6 +214,11 @@ class Tracer:
             "machines": dict(sorted(self.machines.items())),
             "folders": dict(sorted(self.folders.items())),
             "collected": sorted(set(self.collected)),
+            "deselected": sorted(set(self.deselected)),
+            "collection_skips": dict(sorted(self.collection_skips.items())),
+            "collection_errors": dict(sorted(self.collection_errors.items())),
+            "reported_files": sorted(self.reported_files),
+            "rootdir": self.rootdir,
             "paths": self.paths,
             "recorded_calls": dict(sorted(self.recorded.items())),
             "infrastructure_calls": dict(sorted(self.infrastructure.items())),
@@ -235,6 +259,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _tracer = Tracer(Path(target))
     _tracer.root.mkdir(parents=True, exist_ok=True)
     _tracer.paths = _traced_paths(config)
+    _tracer.rootdir = str(config.rootpath.resolve())
     scratch = os.environ.get(SCRATCH_ENV)
     if scratch and backend_name() == "ttnn":  # real ttnn writes generated/fabric/*.yaml into the cwd
         _cwd = os.getcwd()
@@ -246,6 +271,16 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if _tracer is not None:
         _tracer.collected += [item.nodeid for item in items]
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if _tracer is not None:  # -k, -m, --deselect, --lf, ...: the test exists
+        _tracer.deselected += [item.nodeid for item in items]
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if _tracer is not None:
+        _tracer.collect_report(report)
 
 
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:

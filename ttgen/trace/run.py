@@ -28,7 +28,7 @@ from ttgen.ingest import Rejection, ingest_path
 from ttgen.ingest.errors import Reject
 from ttgen.ingest.master import decode_machine_info
 from ttgen.model import OpConfig
-from ttgen.trace.masterfile import merge_into_master, read_master
+from ttgen.trace.masterfile import locked, merge_into_master, read_master
 from ttgen.trace.merge import MergeStats, Scope
 from ttgen.trace.plugin import ENV, SCRATCH_ENV, SUMMARY
 
@@ -54,6 +54,7 @@ class TraceReport:
     machine_info: dict[str, Any] | None  # the first machine a passed test ran on
     trace_uid: str
     configurations: list[OpConfig] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)  # the test each configuration was first read from
     rejections: list[Rejection] = field(default_factory=list)
     stats: MergeStats | None = None
 
@@ -103,7 +104,8 @@ def _preflight(master: Path) -> None:
         raise TraceError(f"{master}: cannot create its folder: {e.strerror}") from None
     if master.exists() and not master.is_file():
         raise TraceError(f"{master}: not a file")
-    read_master(master)  # MasterRewriteError / TraceFormatError name the file and the pointer
+    with locked(master):  # an OSError here (a read-only folder, ...) names the lock file
+        read_master(master)  # MasterRewriteError / TraceFormatError name the file and the pointer
 
 
 def run_pytest(
@@ -137,6 +139,7 @@ def _read_calls(trace_dir: Path, report: TraceReport, folders: dict[str, str]) -
         c.config.model_copy(update={"executions": tuple(e.model_copy(update=uid) for e in c.config.executions)})
         for c in result.configs
     ]
+    report.where = [f"{folders.get(c.pointer.split('/')[0], '?')} ({c.pointer})" for c in result.configs]
 
 
 def trace(
@@ -178,8 +181,18 @@ def trace(
                 except Reject as e:  # the plugin wrote it: a failure here is ttgen's own bug
                     raise TraceError(f"{trace_dir / SUMMARY}: machine of {node}: {e.reason}") from None
                 retraced.add((node, info.hardware if info is not None else None))
-        scope = Scope(paths=tuple(summary["paths"]), collected=frozenset(summary["collected"]))
-        report.stats = merge_into_master(master, report.configurations, retraced=frozenset(retraced), scope=scope)
+        scope = Scope(
+            paths=tuple(summary["paths"]),
+            collected=frozenset(summary["collected"]) | frozenset(summary["deselected"]),
+            rootdir=Path(summary["rootdir"]),
+            deselected=frozenset(summary["deselected"]),
+            skipped=tuple(summary["collection_skips"].items()),
+            errors=tuple(summary["collection_errors"].items()),
+            reported=frozenset(summary["reported_files"]),
+        )
+        report.stats = merge_into_master(
+            master, report.configurations, retraced=frozenset(retraced), scope=scope, where=report.where
+        )
         return report
     finally:
         shutil.rmtree(work, ignore_errors=True)
