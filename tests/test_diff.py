@@ -139,7 +139,17 @@ def test_json_has_the_documented_keys(gpt_oss_pair: MasterDiff) -> None:
         "manifest_changes": True,
     }
     add = next(o for o in doc["operations"] if o["operation"] == "ttnn.add")
-    assert set(add) == {"operation", "changed", "added", "removed", "unchanged", "content_changed", "rejected", "files"}
+    assert set(add) == {
+        "operation",
+        "changed",
+        "added",
+        "removed",
+        "unchanged",
+        "content_changed",
+        "content_changes",
+        "rejected",
+        "files",
+    }
     assert set(add["added"][0]) == {"id", "config_hash", "pointer", "description", "not_compiled"}
     assert set(add["files"][0]) == {"path", "status", "lines_added", "lines_removed"}
     assert add["rejected"] == {"old": 0, "new": 0}

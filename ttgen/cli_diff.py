@@ -29,18 +29,21 @@ def register(app: typer.Typer) -> None:
         from ttgen.analyze.diff import diff_document, diff_masters, render_markdown, render_text
         from ttgen.compile.compiler import CompileError
         from ttgen.compile.fmt import FormatError
-        from ttgen.compile.outputs import recorded_mode
+        from ttgen.compile.outputs import recorded_options
 
         if markdown and as_json:
             fail("give --markdown or --json, not both")
         try:
             # compared in the mode out/ was compiled in, as `ttgen check` recompiles
-            result = diff_masters(old, new, out_dir, all_cases=recorded_mode(out_dir))
+            all_cases, max_cases = recorded_options(out_dir)
+            result = diff_masters(old, new, out_dir, all_cases=all_cases, max_cases=max_cases)
         except (TraceFormatError, CompileError, FormatError) as e:
             fail(str(e))
         if as_json:
-            # ASCII-escaped like every --json: trace strings never reach a terminal raw
-            sys.stdout.write(json.dumps(diff_document(result), indent=2, sort_keys=True, ensure_ascii=True) + "\n")
+            # ASCII-escaped like every --json: trace strings never reach a terminal raw (json leaves
+            # DEL as it is; it can only stand inside a string, where its escape means the same)
+            text = json.dumps(diff_document(result), indent=2, sort_keys=True, ensure_ascii=True)
+            sys.stdout.write(text.replace("\x7f", "\\u007f") + "\n")
         elif markdown:
             sys.stdout.write(render_markdown(result))
         else:

@@ -27,6 +27,8 @@ JSON (`ttgen diff --json`, stable, keys sorted; numbers from the gpt_oss example
     "unchanged": 1,                   # config_hash on both sides
     "content_changed": [],            # of those: ids whose other recorded content (executions,
                                       # return value) differs
+    "content_changes": {},            # id → the master keys that differ ("executions",
+                                      # "return_value", "sweep_source_hash", "config_id")
     "rejected": {"old": 0, "new": 0}, # configurations rejected when read, per side
     "files": [FILE]}],
  "support_files": [FILE],             # conftest.py, package __init__.py files
@@ -86,6 +88,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ttgen.analyze.describe import describe_value
+from ttgen.compile.all_cases import DEFAULT_MAX_CASES
 from ttgen.compile.compiler import MANIFEST, Compilation, compile_master, display_path, manifest_text
 from ttgen.compile.plan import case_ids
 from ttgen.compile.sweeps_src import SweepsData, load_sweeps_data
@@ -123,6 +126,7 @@ class OpDiff:
     removed: list[ConfigChange]
     unchanged: int
     content_changed: list[str]  # case ids kept by config_hash whose other content differs
+    content_changes: dict[str, list[str]]  # of those: id → the master keys that differ
     rejected_old: int
     rejected_new: int
     files: list[FileChange]
@@ -213,6 +217,12 @@ def _ids(configs: Iterable[LocatedConfig], not_compiled: set[str]) -> dict[str, 
     return ids
 
 
+def _changed_keys(was: OpConfig, now: OpConfig) -> list[str]:
+    """The master keys (config_hash aside) whose recorded values differ."""
+    old, new = config_to_json(was), config_to_json(now)
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
 def _change(located: LocatedConfig, case_id: str, not_compiled: dict[str, str]) -> ConfigChange:
     c = located.config
     return ConfigChange(case_id, c.config_hash, located.pointer, describe_config(c), not_compiled.get(located.pointer))
@@ -259,6 +269,7 @@ def diff_masters(
     out: Path = DEFAULT_OUT,
     *,
     all_cases: bool = False,
+    max_cases: int = DEFAULT_MAX_CASES,
     catalog: Catalog | None = None,
     data: SweepsData | None = None,
 ) -> MasterDiff:
@@ -269,7 +280,8 @@ def diff_masters(
     # One name in both headers: the re-trace replaces the master at the new one's path.
     shown = display_path(new)
     before, after = (
-        compile_master(p, out, catalog=catalog, data=data, all_cases=all_cases, shown=shown) for p in (old, new)
+        compile_master(p, out, catalog=catalog, data=data, all_cases=all_cases, max_cases=max_cases, shown=shown)
+        for p in (old, new)
     )
     old_result, new_result = _ingested(before), _ingested(after)
     old_configs, new_configs = _unique_by_op(old_result), _unique_by_op(new_result)
@@ -296,6 +308,8 @@ def diff_masters(
         old_ids = _ids(was.values(), set(old_nc))
         new_ids = _ids(now.values(), set(new_nc))
         kept = [h for h in now if h in was]
+        changes = {new_ids[h]: _changed_keys(was[h].config, now[h].config) for h in kept}
+        changes = {i: keys for i, keys in changes.items() if keys}
         diffs.append(
             OpDiff(
                 operation=op,
@@ -306,9 +320,8 @@ def diff_masters(
                     (_change(c, old_ids[h], old_nc) for h, c in was.items() if h not in now), key=lambda c: c.case_id
                 ),
                 unchanged=len(kept),
-                content_changed=sorted(
-                    new_ids[h] for h in kept if config_to_json(was[h].config) != config_to_json(now[h].config)
-                ),
+                content_changed=sorted(changes),
+                content_changes=dict(sorted(changes.items())),
                 rejected_old=old_rejected[op],
                 rejected_new=new_rejected[op],
                 files=op_files.pop(op, []),
@@ -389,6 +402,7 @@ def diff_document(d: MasterDiff) -> dict[str, Any]:
                 "removed": [_config_json(c) for c in o.removed],
                 "unchanged": o.unchanged,
                 "content_changed": o.content_changed,
+                "content_changes": o.content_changes,
                 "rejected": {"old": o.rejected_old, "new": o.rejected_new},
                 "files": [_file_json(f) for f in o.files],
             }
@@ -421,10 +435,20 @@ def _side_line(s: Side) -> str:
     )
 
 
+def _content_lines(o: OpDiff) -> list[str]:
+    return [f"{case_id}: {', '.join(keys)} changed" for case_id, keys in o.content_changes.items()]
+
+
+def _lines(lines: list[str]) -> str:
+    """The one way out: every line cleaned for the terminal (a value's newline stays escaped), so
+    no trace string reaches the screen raw, whichever line it landed in."""
+    return "".join(clean(line) + "\n" for line in lines)
+
+
 def render_text(d: MasterDiff) -> str:
     """For a terminal: the headline, a table of the ops that change, then each op's configurations."""
     lines = [
-        f"{clean(d.old.path)} → {clean(d.new.path)} (generated files under {d.out}/)",
+        f"{clean(d.old.path)} → {clean(d.new.path)} (generated files under {clean(d.out)}/)",
         f"  old: {_side_line(d.old)}",
         f"  new: {_side_line(d.new)}",
         "",
@@ -433,32 +457,31 @@ def render_text(d: MasterDiff) -> str:
     ]
     changed = d.changed_operations
     if changed:
-        width = max(len(o.operation) for o in changed)
+        width = max(len(clean(o.operation)) for o in changed)
         lines += ["", f"{'op':<{width}}  {'added':>5}  {'removed':>7}  {'unchanged':>9}  files that change"]
         for o in changed:
-            files = [f"{f.path} ({_file_note(f)})" for f in o.files] or ["-"]
+            files = [f"{clean(f.path)} ({_file_note(f)})" for f in o.files] or ["-"]
             lines.append(
-                f"{o.operation:<{width}}  {len(o.added):>5}  {len(o.removed):>7}  {o.unchanged:>9}  {files[0]}"
+                f"{clean(o.operation):<{width}}  {len(o.added):>5}  {len(o.removed):>7}  {o.unchanged:>9}  {files[0]}"
             )
             lines += [" " * (width + 29) + f for f in files[1:]]
         for o in changed:
-            lines += ["", f"{o.operation}:"]
+            lines += ["", f"{clean(o.operation)}:"]
             for sign, configs in (("+", o.added), ("-", o.removed)):
                 for c in configs:
                     note = f"  [not compiled: {clean(c.not_compiled)}]" if c.not_compiled else ""
-                    lines.append(f"  {sign} {c.case_id}  {c.description}{note}")
-            if o.content_changed:
-                lines.append(f"  ~ executions or output changed: {', '.join(o.content_changed)}")
+                    lines.append(f"  {sign} {clean(c.case_id)}  {clean(c.description)}{note}")
+            lines += [f"  ~ {clean(line)}" for line in _content_lines(o)]
             if o.rejected_old != o.rejected_new:
                 lines.append(f"  rejected when read: {o.rejected_old} → {o.rejected_new}")
     if d.support_files:
-        lines += ["", "support files:"] + [f"  {f.path} ({_file_note(f)})" for f in d.support_files]
+        lines += ["", "support files:"] + [f"  {clean(f.path)} ({_file_note(f)})" for f in d.support_files]
     for name, side in (("old", d.old), ("new", d.new)):
         for r in side.rejections:
             lines.append(f"{name}: rejected {clean(r.operation)} at {clean(r.pointer)}: {clean(r.reason)}")
     if d.manifest_changes:
-        lines += ["", f"{d.manifest_path} changes too (not compared: its fingerprint covers the master's bytes)"]
-    return "\n".join(lines) + "\n"
+        lines += ["", f"{clean(d.manifest_path)} changes too (not compared: its fingerprint covers the master's bytes)"]
+    return _lines(lines)
 
 
 def _code(text: str) -> str:
@@ -480,34 +503,41 @@ def render_markdown(d: MasterDiff) -> str:
         f"**{_headline(d)}**",
         "",
         f"{d.unchanged} configurations unchanged; {_plural(len(d.files), 'generated file')} change"
-        + (f" (and {_code(d.manifest_path)})" if d.manifest_changes else "")
+        + (f" (and {_code(clean(d.manifest_path))})" if d.manifest_changes else "")
         + f". Old: {_code(clean(d.old.path))} ({_side_line(d.old)}); new: {_code(clean(d.new.path))}"
         f" ({_side_line(d.new)}).",
     ]
     if changed:
         lines += ["", "| op | added | removed | unchanged | files that change |", "|---|---:|---:|---:|---|"]
         for o in changed:
-            files = "<br>".join(f"{_code(f.path)} ({_file_note(f)})" for f in o.files) or "—"
+            files = "<br>".join(f"{_code(clean(f.path))} ({_file_note(f)})" for f in o.files) or "—"
             lines.append(
-                f"| {_cell(_code(o.operation))} | {len(o.added)} | {len(o.removed)} | {o.unchanged} | {_cell(files)} |"
+                f"| {_cell(_code(clean(o.operation)))} | {len(o.added)} | {len(o.removed)} | {o.unchanged}"
+                f" | {_cell(files)} |"
             )
     for o in changed:
-        summary = f"<code>{html.escape(o.operation)}</code>: +{len(o.added)} −{len(o.removed)}"
+        summary = f"<code>{html.escape(clean(o.operation))}</code>: +{len(o.added)} −{len(o.removed)}"
         lines += ["", f"<details><summary>{summary}</summary>"]
         for title, configs in (("added", o.added), ("removed", o.removed)):
             if configs:
                 lines += ["", f"{title}:"]
                 for c in configs:
                     note = f" — not compiled: {_code(clean(c.not_compiled))}" if c.not_compiled else ""
-                    lines.append(f"- {_code(c.case_id)} {_code(c.description)}{note}")
-        if o.content_changed:
-            ids = ", ".join(_code(i) for i in o.content_changed)
-            lines += ["", f"executions or output changed: {ids}"]
+                    lines.append(f"- {_code(clean(c.case_id))} {_code(clean(c.description))}{note}")
+        if o.content_changes:
+            lines += ["", "content changed:"]
+            lines += [
+                f"- {_code(clean(case_id))}: {', '.join(_code(k) for k in keys)}"
+                for case_id, keys in o.content_changes.items()
+            ]
         if o.rejected_old != o.rejected_new:
             lines += ["", f"rejected when read: {o.rejected_old} → {o.rejected_new}"]
         lines += ["", "</details>"]
     if d.support_files:
-        lines += ["", "Support files: " + ", ".join(f"{_code(f.path)} ({_file_note(f)})" for f in d.support_files)]
+        lines += [
+            "",
+            "Support files: " + ", ".join(f"{_code(clean(f.path))} ({_file_note(f)})" for f in d.support_files),
+        ]
     rejections = [(name, r) for name, s in (("old", d.old), ("new", d.new)) for r in s.rejections]
     if rejections:
         lines += ["", f"<details><summary>{len(rejections)} rejected when read</summary>", ""]
@@ -516,4 +546,4 @@ def render_markdown(d: MasterDiff) -> str:
             for name, r in rejections
         ]
         lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
