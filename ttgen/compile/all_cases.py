@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ttgen.facts.devices import DEFAULT_ARCH, DEVICE_MODELS
 from ttgen.facts.validity import ShardLayout, grid_error, layout_error, shard_error
 from ttgen.ingest.errors import Reject
 from ttgen.ingest.master import make_config
@@ -32,7 +33,7 @@ from ttgen.signatures.bind import Binding
 
 MAX_COMBINATIONS = 20_000  # per op and overload group; beyond it the product is not enumerated
 DEFAULT_MAX_CASES = 10_000  # new cases per compile, over every op (`--max-cases`)
-DEFAULT_GRID = (8, 8)  # wormhole_b0 N150 compute grid: shard cores outside it are pruned
+DEFAULT_GRID = DEVICE_MODELS[DEFAULT_ARCH].grid  # shard cores outside the compute grid are pruned
 
 
 @dataclass

@@ -22,8 +22,8 @@ from black.strings import normalize_string_quotes
 from blib2to3.pgen2 import token
 from blib2to3.pytree import Leaf
 
-import ttgen.emu as emu
 from ttgen.compile.layout import Atom, Call, Coll, Node, flat
+from ttgen.facts import api
 from ttgen.model import (
     ArgValue,
     BoolValue,
@@ -104,7 +104,7 @@ def ttnn_attr(name: str) -> str:
     """`ttnn.<name>`, only for names ttgen's ttnn API defines (its explicit exports, not the
     catch-all for unemulated ops), so generated code type-checks and imports everywhere."""
     ident(name)
-    if name not in emu.__all__:
+    if name not in api.NAMES:
         raise Unprintable(f"ttnn.{name} is not in ttgen's ttnn API")
     return f"ttnn.{name}"
 
@@ -251,8 +251,7 @@ def enum_source(v: EnumValue) -> str:
         return dtype_source(DataType[v.member])
     if v.enum == "Layout":
         return layout_source(Layout[v.member])
-    cls = vars(emu).get(v.enum) if v.enum in emu.__all__ else None
-    if cls is None or not hasattr(cls, ident(v.member)):
+    if not api.has_member(v.enum, ident(v.member)):
         raise Unprintable(f"ttnn.{v.enum}.{v.member} is not in ttgen's ttnn API")
     return f"{ttnn_attr(v.enum)}.{v.member}"
 

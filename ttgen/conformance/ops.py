@@ -54,7 +54,8 @@ def compile_inputs(into: Path) -> list[Path]:
 
 def emulate(packages: list[Path], arch: str) -> list[dict[str, Any]]:
     import ttgen.emu as ttnn
-    from ttgen.emu.device import DEVICE_MODELS, MeshDevice
+    from ttgen.emu.device import MeshDevice
+    from ttgen.facts.devices import DEVICE_MODELS
     from ttgen.runtime.outcome import SkipCase
 
     device = MeshDevice(0, DEVICE_MODELS[arch])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ttgen.emu.device import Arch, MeshDevice, close_device, open_device
+from ttgen.emu.device import MeshDevice, close_device, open_device
 from ttgen.emu.ops import (
     add,
     deallocate,
@@ -74,6 +74,7 @@ from ttgen.emu.types import (
     ShardSpec,
     WormholeComputeKernelConfig,
 )
+from ttgen.facts.devices import Arch
 from ttgen.facts.enums import (
     BufferType,
     DataType,

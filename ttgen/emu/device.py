@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ttgen.emu.types import CoreCoord
+from ttgen.facts.devices import DEFAULT_ARCH, DEVICE_MODELS, Arch, DeviceModel
 
 if TYPE_CHECKING:
     from ttgen.emu.tensor import Allocator
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceModel:
-    arch: str
-    grid_x: int
-    grid_y: int
-    l1_bank_size: int  # usable bytes per L1 bank (l1_small_size=0, trace_region_size=0)
-    dram_banks: int
-    dram_bank_size: int
-    l1_alignment: int
-    dram_alignment: int
-
-
-# shared/reference/ttnn-0.81.1.md §2 "Hardware numbers", read off mock devices.
-DEVICE_MODELS = {
-    "wormhole_b0": DeviceModel("wormhole_b0", 8, 8, 1_393_312, 12, 1_072_693_184, 16, 32),
-    "blackhole": DeviceModel("blackhole", 13, 10, 1_461_120, 8, 4_277_141_376, 16, 64),
-}
-
-
 def selected_arch() -> str:
     """TTGEN_ARCH, else upstream's ARCH_NAME, else wormhole_b0."""
-    arch = os.environ.get("TTGEN_ARCH") or os.environ.get("ARCH_NAME") or "wormhole_b0"
+    arch = os.environ.get("TTGEN_ARCH") or os.environ.get("ARCH_NAME") or DEFAULT_ARCH
     if arch not in DEVICE_MODELS:
         raise RuntimeError(f"unknown arch {arch!r}; expected one of {', '.join(sorted(DEVICE_MODELS))}")
     return arch
-
-
-class Arch(enum.Enum):
-    """ttnn.device.Arch (also ttnn.Arch): what `device.arch()` returns."""
-
-    WORMHOLE_B0 = 2
-    BLACKHOLE = 3
-    QUASAR = 4
 
 
 class MeshDevice:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from ttgen.facts.devices import BOARD_TYPES
 from ttgen.ingest.errors import Reject, TraceFormatError, join_pointer
 from ttgen.ingest.master import make_config, op_key
 from ttgen.ingest.reprs import (
@@ -51,7 +52,6 @@ from ttgen.model.config import POSITIONAL
 Json = Any
 
 _POSITION = re.compile(r"(0|[1-9][0-9]{0,3})\Z")
-_ARCH_BOARD = {"wormhole_b0": "Wormhole", "blackhole": "Blackhole", "grayskull": "Grayskull"}
 
 
 def is_graph_report(doc: Json) -> bool:
@@ -66,7 +66,7 @@ def machine_from_report(doc: dict[str, Json]) -> MachineInfo | None:
     arch = re.search(r"^arch:\s*\n\s+0:\s*([A-Za-z0-9_]+)", text, re.M)
     boards = re.findall(r"board_type:\s*([A-Za-z0-9_]+)", text)
     chips = re.search(r"^chips:\s*\n((?:\s+.*\n)+?)\S", text, re.M)
-    board = _ARCH_BOARD.get(arch.group(1)) if arch else None
+    board = BOARD_TYPES.get(arch.group(1)) if arch else None
     if board is None:
         return None
     n_chips = len(re.findall(r"^\s{2}[0-9]+:", chips.group(1), re.M)) if chips else None

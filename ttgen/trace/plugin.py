@@ -202,7 +202,8 @@ class Tracer:
         """The machine of a test whose calls named no device (or that made no calls): the
         emulated one, or on real ttnn the one the other tests ran on."""
         if backend_name() == "emu":
-            from ttgen.emu.device import DEVICE_MODELS, MeshDevice, selected_arch
+            from ttgen.emu.device import MeshDevice, selected_arch
+            from ttgen.facts.devices import DEVICE_MODELS
 
             return machine_info(MeshDevice(0, DEVICE_MODELS[selected_arch()]))
         return next((m for m in self.machines.values() if m is not None), None)

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ttgen.facts.devices import board_naming
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
 
 Json = Any
@@ -55,19 +56,12 @@ INFRASTRUCTURE_OPS = frozenset(
     )
 )
 
-# (arch, chips) → upstream's machine_info board naming (tt-smi's board_type, device series)
-_BOARDS = {
-    ("WORMHOLE_B0", 1): ("Wormhole", "n150"),
-    ("WORMHOLE_B0", 2): ("Wormhole", "n300"),
-    ("BLACKHOLE", 1): ("Blackhole", "p150"),
-}
-
 
 def machine_info(device: Any) -> dict[str, Json]:
     """upstream's machine_info for an open device (emulated or real)."""
     arch = getattr(device.arch(), "name", str(device.arch())).upper()
     chips = int(device.get_num_devices()) if hasattr(device, "get_num_devices") else 1
-    board, series = _BOARDS.get((arch, chips), (arch.split("_")[0].capitalize(), None))
+    board, series = board_naming(arch, chips)
     info: dict[str, Json] = {"board_type": board, "card_count": 1, "device_count": chips}
     if series is not None:
         info["device_series"] = series

@@ -1,0 +1,58 @@
+"""The layers (issue 12): the ttnn names generated code may use are a declared fact, so the
+emulator is not part of what generated code is a function of."""
+
+from __future__ import annotations
+
+import enum
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import ttgen.emu as emu
+from ttgen.compile.compiler import output_sources
+from ttgen.facts import api
+
+ROOT = Path(__file__).resolve().parent.parent
+TTGEN = Path(sys.executable).with_name("ttgen")
+
+
+def test_the_emulator_provides_every_declared_ttnn_name() -> None:
+    assert set(emu.__all__) >= api.NAMES, sorted(api.NAMES - set(emu.__all__))
+    for name, cls in api.ENUMS.items():
+        assert getattr(emu, name) is cls and issubclass(cls, enum.Enum)
+    for name in api.CONSTANTS | api.CLASSES:
+        assert not callable(getattr(emu, name)) or isinstance(getattr(emu, name), type), name
+    # what the emulator exports beyond the table are the ops and device functions it runs
+    assert all(callable(getattr(emu, n)) for n in set(emu.__all__) - api.NAMES)
+
+
+def test_the_fingerprint_covers_no_emulator_or_runtime_code() -> None:
+    package = ROOT / "ttgen"
+    parts = {p.relative_to(package).parts[0] for p in output_sources()}
+    assert not parts & {"emu", "runtime", "runner", "trace", "conformance"}, parts
+
+
+def test_editing_an_emulator_op_leaves_check_passing_and_the_manifest_unchanged(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for part in ("ttgen", "templates", "sweeps_src", "generated", "traced_operations"):
+        shutil.copytree(ROOT / part, project / part, ignore=ignore)
+    ops = project / "ttgen" / "emu" / "ops.py"
+    text = ops.read_text(encoding="utf-8")
+    line = 'relu = operation("ttnn.relu")(_unary("relu"))\n'
+    assert line in text
+    edit = '# an emulator edit: relu emulated twice over\nrelu = operation("ttnn.relu")(_unary("relu"))\n'
+    ops.write_text(text.replace(line, edit, 1), encoding="utf-8")
+    manifest = (project / "generated" / "MANIFEST.json").read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(project), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([TTGEN, "check"], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    subprocess.run([TTGEN, "compile", "--all"], cwd=project, env=env, check=True, capture_output=True, timeout=600)
+    assert (project / "generated" / "MANIFEST.json").read_bytes() == manifest
+    # the same edit to a compiler module does change the fingerprint: the test can tell
+    printers = project / "ttgen" / "compile" / "printers.py"
+    printers.write_text(printers.read_text(encoding="utf-8") + "\n# a compiler edit\n", encoding="utf-8")
+    subprocess.run([TTGEN, "compile", "--all"], cwd=project, env=env, check=True, capture_output=True, timeout=600)
+    assert (project / "generated" / "MANIFEST.json").read_bytes() != manifest
