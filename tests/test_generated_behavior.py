@@ -112,8 +112,8 @@ def test_ops_with_a_domain_get_inputs_inside_it(tmp_path: Path) -> None:
     sweep module, and the runtime draws from it, so the goldens are finite and the cases pass."""
     import numpy as np
 
+    from ttgen.goldens import GOLDENS, as_torch
     from ttgen.runtime import Inputs, TensorSpec, ttnn
-    from ttgen.runtime.goldens import GOLDENS, as_torch
 
     doc = json.loads(SEED_MASTER.read_text())
     relu = doc["operations"]["ttnn.relu"]["configurations"][0]  # one bfloat16 input, interleaved

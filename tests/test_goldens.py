@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from tests.conftest import ROOT, SEED_MASTER
-from ttgen.runtime.goldens import GOLDENS
+from ttgen.goldens import GOLDENS
 from ttgen.signatures.catalog import load_catalog
 
 MAP = json.loads((ROOT / "sweeps_src" / "goldens.json").read_text())["goldens"]

@@ -14,21 +14,14 @@ from ttgen.emu.device import MeshDevice
 from ttgen.emu.tensor import Tensor, fatal, store
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
 from ttgen.facts.enums import DataType, Layout, StorageType
-from ttgen.runtime.goldens import GOLDENS
-
-
-def _torch() -> Any:
-    import torch
-
-    return torch
+from ttgen.goldens import reference
 
 
 def _host(t: Any) -> Any:
-    """A tensor argument as torch values for the golden; other values as they are."""
+    """A tensor argument as its host values for the golden; other values as they are."""
     if isinstance(t, Tensor):
-        return _torch().from_numpy(
-            t.to_numpy().astype(np.float32) if t.dtype in _FLOATS else t.to_numpy().astype(np.int64)
-        )
+        values = t.to_numpy()
+        return values.astype(np.float32) if t.dtype in _FLOATS else values.astype(np.int64)
     if isinstance(t, list | tuple) and any(isinstance(x, Tensor) for x in t):
         return [_host(x) for x in t]
     return t
@@ -55,8 +48,7 @@ def _result(
     memory_config: MemoryConfig,
     output_tensor: Tensor | None = None,
 ) -> Tensor:
-    values = GOLDENS[golden]({k: _host(v) for k, v in args.items()})
-    host = np.asarray(values.detach().numpy() if hasattr(values, "detach") else values)
+    host = reference(golden, {k: _host(v) for k, v in args.items()})
     out = Tensor._from_values(store(host, dtype, layout), dtype, layout)
     if output_tensor is not None:
         output_tensor._values = out._values

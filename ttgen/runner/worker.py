@@ -52,7 +52,7 @@ class Worker:
         # Goldens need torch: import it before reporting ready, so no case's time includes it
         # (TTGEN_PREWARM=0 skips that: faster respawns when no case computes a golden).
         if os.environ.get("TTGEN_PREWARM", "1") != "0" and importlib.util.find_spec("torch") is not None:
-            importlib.import_module("ttgen.runtime.goldens")._torch()
+            importlib.import_module("ttgen.goldens")._torch()
         self.send(
             {
                 "ready": {

@@ -140,10 +140,9 @@ class Inputs:
             return Outcome(Status.SKIP, f"{checked}no device numerics: ttnn runs on a mock device", output_spec=spec)
         if self.golden is None:
             return Outcome(Status.SKIP, f"no golden for {self.op} in sweeps_src/goldens.json", output_spec=spec)
-        from ttgen.runtime.goldens import GOLDENS, as_torch
+        from ttgen.goldens import reference
 
-        golden = GOLDENS[self.golden]({k: as_torch(v) for k, v in self.golden_args(case).items()})
-        want_values = np.asarray(golden.detach().numpy() if hasattr(golden, "detach") else golden)
+        want_values = reference(self.golden, self.golden_args(case))
         got_values = values_of(output)
         if tuple(got_values.shape) != tuple(want_values.shape):
             message = f"shape {list(got_values.shape)} vs golden {list(want_values.shape)}"

@@ -2,8 +2,10 @@
 sweeps_src/goldens.json. Each takes the call's bound arguments by the op's real parameter names,
 tensors as torch tensors (the seeded host values), and returns the expected output.
 
-torch is imported here only, and only when a golden is computed: the rest of the runtime stays
-lean, and the real-ttnn venv (which has no torch) never needs it.
+A leaf: the emulator computes its outputs with these and the runtime checks real outputs against
+them, and neither imports the other. torch is imported here only, and only when a golden is
+computed: the rest of the runtime stays lean, and the real-ttnn venv (which has no torch) never
+needs it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ def as_torch(value: Any) -> Any:
     if isinstance(value, list) and any(isinstance(v, np.ndarray) for v in value):
         return [as_torch(v) for v in value]
     return value
+
+
+def reference(name: str, args: Args) -> Any:
+    """Golden `name` on `args` (numpy host values as torch tensors), as a numpy array."""
+    import numpy as np
+
+    values = GOLDENS[name]({k: as_torch(v) for k, v in args.items()})
+    return np.asarray(values.detach().numpy() if hasattr(values, "detach") else values)
 
 
 def _dim(args: Args, name: str, default: Any) -> Any:
