@@ -56,3 +56,39 @@ def test_editing_an_emulator_op_leaves_check_passing_and_the_manifest_unchanged(
     printers.write_text(printers.read_text(encoding="utf-8") + "\n# a compiler edit\n", encoding="utf-8")
     subprocess.run([TTGEN, "compile", "--all"], cwd=project, env=env, check=True, capture_output=True, timeout=600)
     assert (project / "generated" / "MANIFEST.json").read_bytes() != manifest
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    exe = Path(sys.executable).with_name("lint-imports")
+    args = [exe, "--no-cache", str(ROOT / "pyproject.toml")]
+    return subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_backward_import_breaks_the_layer_contracts(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "ttgen", tmp_path / "ttgen", ignore=shutil.ignore_patterns("__pycache__"))
+    kept = lint_imports(tmp_path)
+    assert kept.returncode == 0, kept.stdout
+    facts = tmp_path / "ttgen" / "facts" / "enums.py"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\nimport ttgen.model  # a fact reaching up\n")
+    emu = tmp_path / "ttgen" / "emu" / "numerics.py"
+    emu.write_text(emu.read_text(encoding="utf-8") + "\nimport ttgen.runtime.case  # the emulator reaching over\n")
+    broken = lint_imports(tmp_path)
+    assert broken.returncode == 1
+    assert "ttgen.facts is not allowed to import ttgen.model" in broken.stdout, broken.stdout
+    assert "ttgen.emu is not allowed to import ttgen.runtime" in broken.stdout, broken.stdout
+
+
+def test_the_fingerprint_covers_every_module_the_compiler_imports() -> None:
+    import grimp
+
+    graph = grimp.build_graph("ttgen")
+    compiler = {m for m in graph.modules if m.startswith("ttgen.compile")}
+    needed = set(compiler).union(*(graph.find_upstream_modules(m) for m in compiler))
+    package = ROOT / "ttgen"
+    listed = set()
+    for path in output_sources():
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
+        listed.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    # atomic writes shape no byte of what is written
+    assert {m for m in needed if m.startswith("ttgen")} - listed == {"ttgen.files"}

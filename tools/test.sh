@@ -11,6 +11,8 @@ echo "== mypy --strict ttgen/ generated/ examples/ benchmarks/"
 .venv/bin/mypy --strict generated/
 .venv/bin/mypy --strict examples/
 .venv/bin/mypy --strict benchmarks/
+echo "== lint-imports (the layer contracts in pyproject.toml)"
+.venv/bin/lint-imports --no-cache
 echo "== ttgen check (generated/ is what the embedded master compiles to)"
 .venv/bin/ttgen check
 echo "== pytest"

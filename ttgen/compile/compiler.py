@@ -213,7 +213,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 # The parts of ttgen whose code shapes generated output (the CLI, stats, runtime and the emulator
 # do not: the ttnn names generated code may use are declared in facts/api.py).
 OUTPUT_PACKAGES = ("compile", "ingest", "model", "signatures", "facts")
-OUTPUT_MODULES = ("__init__.py", "analyze/describe.py", "terminal.py")
+OUTPUT_MODULES = ("__init__.py", "terminal.py")
 
 
 def output_sources() -> list[Path]:

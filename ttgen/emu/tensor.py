@@ -3,15 +3,17 @@ memory configs and storage, and device buffers that take real (emulated) memory.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ttgen.emu.device import MeshDevice
 from ttgen.emu.numerics import cast_int, quantize
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig, Shape
 from ttgen.facts.enums import BufferType, DataType, Layout, StorageType
 from ttgen.facts.validity import TILE, ShardLayout, grid_error, layout_error, shard_error
+
+if TYPE_CHECKING:  # a device makes tensors' allocator: at run time only it imports the other
+    from ttgen.emu.device import MeshDevice
 
 FLOATS = {DataType.FLOAT32, DataType.BFLOAT16, DataType.BFLOAT8_B, DataType.BFLOAT4_B}
 # bytes of one 32x32 tile / one element, per dtype (reference §2.7)
