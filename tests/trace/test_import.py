@@ -102,4 +102,8 @@ def test_a_master_with_keys_ttgen_does_not_keep_is_never_rewritten(tmp_path: Pat
             [*TTGEN, "import", str(SEED_MASTER), "--master", str(master)], cwd=ROOT, text=True, capture_output=True
         )
         assert done.returncode == 2 and "holds data ttgen does not keep" in done.stderr, (where, done.stderr)
+        pointer, key = {"top": ("", "team_note"), "metadata": ("/metadata", "reviewed_by")}.get(
+            where, ("/operations/ttnn.add", "owner")
+        )
+        assert f"{master}#{pointer}: holds data ttgen does not keep (keys {key})" in done.stderr, done.stderr
         assert master.read_text() == text

@@ -20,7 +20,7 @@ from typing import Any
 from ttgen.ingest.errors import Reject, TraceFormatError, join_pointer
 from ttgen.ingest.jsonload import DuplicateKey, no_duplicates
 from ttgen.ingest.reprs import build
-from ttgen.ingest.result import IngestResult
+from ttgen.ingest.result import IngestResult, Unkept
 from ttgen.ingest.values import decode_value, guarded
 from ttgen.model import (
     Argument,
@@ -385,7 +385,9 @@ class MasterReader:
     def entry_keys(self, raw_op: str, keys: Iterable[str]) -> None:
         extra = sorted(set(keys) - {"configurations"})
         if extra:
-            self.result.notes.append(f"{join_pointer('/operations', raw_op)}: ignored keys {', '.join(extra)}")
+            pointer = join_pointer("/operations", raw_op)
+            self.result.notes.append(f"{pointer}: ignored keys {', '.join(extra)}")
+            self.result.unkept.append(Unkept(pointer, tuple(extra)))
 
     def config(self, raw_op: str, i: int, c: Json) -> None:
         op, bad_name = self._op(raw_op)
@@ -401,9 +403,10 @@ class MasterReader:
         unknown = sorted(set(top_level_keys) - TOP_LEVEL_KEYS)
         if unknown:
             result.notes.insert(0, f"ignored top-level keys: {', '.join(unknown)}")
+            result.unkept.insert(0, Unkept("", tuple(unknown)))
         eras = frozenset(self._eras)
         result.format = {frozenset({"v1"}): "v1", frozenset({"v2"}): "v2"}.get(eras, "mixed" if eras else "v2")
-        result.metadata = read_metadata(metadata, result.notes)
+        result.metadata = read_metadata(metadata, result.notes, result.unkept)
         return result
 
 
@@ -417,8 +420,9 @@ def read_master(doc: dict[str, Json], path: str) -> IngestResult:
     return reader.finish(doc, doc.get("metadata"))
 
 
-def read_metadata(v: Json, notes: list[str]) -> MasterMetadata:
-    """The metadata block is upstream's bookkeeping: read what is well-formed, note the rest."""
+def read_metadata(v: Json, notes: list[str], unkept: list[Unkept]) -> MasterMetadata:
+    """The metadata block is upstream's bookkeeping: read what is well-formed, note the rest (and
+    list the keys not kept)."""
     if v is None:
         return MasterMetadata()
     if not isinstance(v, dict):
@@ -466,6 +470,7 @@ def read_metadata(v: Json, notes: list[str]) -> MasterMetadata:
     )
     if ignored:
         notes.append(f"metadata keys not used: {', '.join(ignored)}")
+        unkept.append(Unkept("/metadata", tuple(ignored)))
     try:
         return MasterMetadata(**fields)
     except ValueError:

@@ -19,6 +19,14 @@ class LocatedConfig:
     pointer: str  # where it was read: a JSON pointer, or `file#pointer` inside a directory
 
 
+@dataclass(frozen=True, slots=True)
+class Unkept:
+    """Keys an input holds that the IR does not keep: a rewrite of that input would lose them."""
+
+    pointer: str  # the JSON object holding them ("" for the document itself)
+    keys: tuple[str, ...]
+
+
 @dataclass
 class IngestResult:
     """`present` counts the configurations (masters) or calls (per-call dumps, graph captures)
@@ -34,6 +42,7 @@ class IngestResult:
     parsed: Counter[str] = field(default_factory=Counter)
     metadata: MasterMetadata = field(default_factory=MasterMetadata)
     notes: list[str] = field(default_factory=list)
+    unkept: list[Unkept] = field(default_factory=list)  # also in `notes`, for people
     merge_identical: bool = False
     _index: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _interner: Interner = field(default_factory=Interner, repr=False, compare=False)

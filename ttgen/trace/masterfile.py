@@ -16,7 +16,6 @@ from ttgen.model import Master, OpConfig
 from ttgen.model.serialize import dumps_master
 from ttgen.trace.merge import MergeStats, Retraced, Scope, merge
 
-_NOT_KEPT = ("ignored top-level keys", "metadata keys not used")
 _MASTER_FORMATS = ("v1", "v2", "mixed")  # what ttgen.ingest.master reads; the rest are traces
 
 
@@ -55,10 +54,11 @@ def read_master(master: Path) -> Master:
             f" {first.pointer}: {first.reason}); refusing to rewrite it and lose them"
         )
     # keys the reader notes and the IR does not keep would be gone after a rewrite
-    lost = [n for n in result.notes if n.startswith(_NOT_KEPT) or ": ignored keys " in n]
-    if lost:
+    if result.unkept:
+        unkept = result.unkept[0]
         raise MasterRewriteError(
-            f"{master}: holds data ttgen does not keep ({lost[0]}); refusing to rewrite it and lose it"
+            f"{master}#{unkept.pointer}: holds data ttgen does not keep (keys {', '.join(unkept.keys)});"
+            " refusing to rewrite it and lose them"
         )
     return result.master()
 
