@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ttgen.cli_console import WIDTH, SafeConsole, err, fail, out
+from ttgen.facts.status import Status
 from ttgen.files import write_atomic
 from ttgen.runner.discover import DiscoveryError, find_modules
 from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
@@ -165,16 +166,24 @@ def register(app: typer.Typer) -> None:
             table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
         for row in op_rows(rows):
             c = row.counts
-            failed = sum(c.get(s, 0) for s in ("FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "XPASS"))
-            other = sum(c.get(s, 0) for s in ("INVALID", "XFAIL"))
+            failed = sum(
+                c.get(s, 0)
+                for s in (
+                    Status.FAIL_ASSERT.value,
+                    Status.FAIL_EXCEPTION.value,
+                    Status.FAIL_L1_OUT_OF_MEM.value,
+                    Status.XPASS.value,
+                )
+            )
+            other = sum(c.get(s, 0) for s in (Status.INVALID.value, Status.XFAIL.value))
             table.add_row(
                 clean(row.op),
                 str(row.total),
-                str(c.get("PASS", 0)),
+                str(c.get(Status.PASS.value, 0)),
                 str(failed),
-                str(c.get("CRASH", 0)),
-                str(c.get("HANG", 0)),
-                str(c.get("SKIP", 0)),
+                str(c.get(Status.CRASH.value, 0)),
+                str(c.get(Status.HANG.value, 0)),
+                str(c.get(Status.SKIP.value, 0)),
                 str(other),
                 "" if row.worst_pcc is None else f"{row.worst_pcc:.6f}",
                 clean(f"{row.slowest_case} ({(row.slowest_s or 0) * 1e3:.1f} ms)"),

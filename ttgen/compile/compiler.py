@@ -7,11 +7,13 @@ Layout (DESIGN.md, generated code contract): op `ttnn.x.y` → `<out>/sweeps/ttn
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from ttgen import __version__
@@ -210,17 +212,48 @@ def summary(comp: Compilation) -> dict[str, object]:
 
 
 PACKAGE = Path(__file__).resolve().parent.parent
-# The parts of ttgen whose code shapes generated output (the CLI, stats, runtime and the emulator
-# do not: the ttnn names generated code may use are declared in facts/api.py).
-OUTPUT_PACKAGES = ("compile", "ingest", "model", "signatures", "facts")
-OUTPUT_MODULES = ("__init__.py", "terminal.py")
 
 
-def output_sources() -> list[Path]:
-    files = [PACKAGE / m for m in OUTPUT_MODULES]
-    for pkg in OUTPUT_PACKAGES:
-        files += sorted((PACKAGE / pkg).rglob("*.py"))
-    return files
+def _module_file(name: str) -> Path | None:
+    base = PACKAGE.parent.joinpath(*name.split("."))
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported(path: Path) -> set[str]:
+    """The ttgen modules a module imports anywhere (at the top, in functions, for annotations)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "ttgen"}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "ttgen":
+            module = node.module or ""
+            found.add(module)
+            found |= {f"{module}.{a.name}" for a in node.names if _module_file(f"{module}.{a.name}") is not None}
+    return found
+
+
+@cache
+def output_sources() -> tuple[Path, ...]:
+    """The code generated output is a function of: every module of ttgen/compile and every ttgen
+    module they import, directly or not, with the packages that hold them. Nothing else (the
+    emulator, runtime, runner, CLI) is in the fingerprint, so editing it leaves `check` green."""
+    todo = [
+        "ttgen.compile." + p.relative_to(PACKAGE / "compile").with_suffix("").as_posix().replace("/", ".")
+        for p in (PACKAGE / "compile").rglob("*.py")
+    ]
+    files: dict[str, Path] = {}
+    while todo:
+        parts = todo.pop().split(".")
+        for name in (".".join(parts[: i + 1]) for i in range(len(parts))):
+            path = _module_file(name.removesuffix(".__init__"))
+            if name in files or path is None:
+                continue
+            files[name] = path
+            todo += sorted(_imported(path))
+    return tuple(sorted(set(files.values())))
 
 
 def fingerprint(

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from ttgen.facts.status import Status
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -23,26 +25,31 @@ class Rule:
 
 
 RULES: Final[tuple[Rule, ...]] = (
-    Rule("SKIP", ("SkipCase",), why="the case cannot run on this backend (e.g. it needs a mesh)"),
-    Rule("SKIP", ("NotEmulatedError",), why="the emulator does not model this op"),
+    Rule(Status.SKIP.value, ("SkipCase",), why="the case cannot run on this backend (e.g. it needs a mesh)"),
+    Rule(Status.SKIP.value, ("NotEmulatedError",), why="the emulator does not model this op"),
     Rule(
-        "FAIL_L1_OUT_OF_MEM",
+        Status.FAIL_L1_OUT_OF_MEM.value,
         (),
         r"Out of Memory: Not enough space to allocate",
         why="ttnn's allocator (bank_manager.cpp) could not place a buffer",
     ),
     Rule(
-        "HANG",
+        Status.HANG.value,
         (),
         r"device timeout in fetch queue wait|potential hang detected|completion reader queue is not empty"
         r"|device hang or timeout occurred",
         recycle=True,
         why="the device reported a hang; reset before the next case",
     ),
-    Rule("INVALID", (), r"^TT_FATAL @ ", why="ttnn's validation rejected the configuration"),
-    Rule("FAIL_ASSERT", ("AssertionError",), why="an assertion in the case failed"),
-    Rule("FAIL_EXCEPTION", ("MemoryError",), recycle=True, why="host memory exhausted: the worker's heap is suspect"),
-    Rule("FAIL_EXCEPTION", (), why="any other exception"),
+    Rule(Status.INVALID.value, (), r"^TT_FATAL @ ", why="ttnn's validation rejected the configuration"),
+    Rule(Status.FAIL_ASSERT.value, ("AssertionError",), why="an assertion in the case failed"),
+    Rule(
+        Status.FAIL_EXCEPTION.value,
+        ("MemoryError",),
+        recycle=True,
+        why="host memory exhausted: the worker's heap is suspect",
+    ),
+    Rule(Status.FAIL_EXCEPTION.value, (), why="any other exception"),
 )
 
 

@@ -9,22 +9,21 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from ttgen.runner.progress import STATUSES
+from ttgen.facts.status import STATUSES, UNEXPECTED, Status
 from ttgen.runner.report import op_rows
-from ttgen.runner.scheduler import UNEXPECTED
 from ttgen.runner.store import Result
 
 COLOURS = {
-    "PASS": "#2e7d32",
-    "XFAIL": "#81c784",
-    "SKIP": "#b0bec5",
-    "INVALID": "#ffb300",
-    "FAIL_ASSERT": "#e53935",
-    "FAIL_EXCEPTION": "#c62828",
-    "FAIL_L1_OUT_OF_MEM": "#8e24aa",
-    "CRASH": "#212121",
-    "HANG": "#6d4c41",
-    "XPASS": "#1e88e5",
+    Status.PASS.value: "#2e7d32",
+    Status.XFAIL.value: "#81c784",
+    Status.SKIP.value: "#b0bec5",
+    Status.INVALID.value: "#ffb300",
+    Status.FAIL_ASSERT.value: "#e53935",
+    Status.FAIL_EXCEPTION.value: "#c62828",
+    Status.FAIL_L1_OUT_OF_MEM.value: "#8e24aa",
+    Status.CRASH.value: "#212121",
+    Status.HANG.value: "#6d4c41",
+    Status.XPASS.value: "#1e88e5",
 }
 
 CSS = """

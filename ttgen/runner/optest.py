@@ -14,19 +14,20 @@ import os
 from datetime import datetime, timezone
 from typing import Any
 
+from ttgen.facts.status import Status
 from ttgen.runner.store import Result
 
 OPTEST_STATUS = {
-    "PASS": "pass",
-    "FAIL_ASSERT": "fail_assert_exception",
-    "FAIL_EXCEPTION": "fail_assert_exception",
-    "FAIL_L1_OUT_OF_MEM": "fail_l1_out_of_mem",
-    "CRASH": "fail_crash_hang",
-    "HANG": "fail_crash_hang",
-    "SKIP": "skipped",
-    "INVALID": "skipped",
-    "XFAIL": "skipped",
-    "XPASS": "fail_assert_exception",
+    Status.PASS.value: "pass",
+    Status.FAIL_ASSERT.value: "fail_assert_exception",
+    Status.FAIL_EXCEPTION.value: "fail_assert_exception",
+    Status.FAIL_L1_OUT_OF_MEM.value: "fail_l1_out_of_mem",
+    Status.CRASH.value: "fail_crash_hang",
+    Status.HANG.value: "fail_crash_hang",
+    Status.SKIP.value: "skipped",
+    Status.INVALID.value: "skipped",
+    Status.XFAIL.value: "skipped",
+    Status.XPASS.value: "fail_assert_exception",
 }
 
 

@@ -13,22 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ttgen.runner.scheduler import UNEXPECTED
+from ttgen.facts.status import STATUSES, UNEXPECTED, Status
 from ttgen.runner.store import Result
 from ttgen.terminal import clean
-
-STATUSES = (
-    "PASS",
-    "FAIL_ASSERT",
-    "FAIL_EXCEPTION",
-    "FAIL_L1_OUT_OF_MEM",
-    "INVALID",
-    "CRASH",
-    "HANG",
-    "SKIP",
-    "XFAIL",
-    "XPASS",
-)
 
 
 class Reporter(Protocol):
@@ -51,7 +38,7 @@ class PlainReporter:
         self.done += 1
         ms = f" {r.e2e_ms:.1f} ms" if r.e2e_ms is not None else ""
         line = f"[{self.done}/{self.total}] {clean(r.key)} {clean(r.status)}{ms}"
-        if r.status != "PASS" and r.message:
+        if r.status != Status.PASS.value and r.message:
             line += f": {first_line(r.message)}"
         self.console.print(line)
 

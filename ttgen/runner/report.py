@@ -6,8 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ttgen.runner.progress import STATUSES
-from ttgen.runner.scheduler import UNEXPECTED
+from ttgen.facts.status import STATUSES, UNEXPECTED, Status
 from ttgen.runner.store import Result
 
 
@@ -26,12 +25,12 @@ class OpRow:
 
     @property
     def passed(self) -> int:
-        return self.counts.get("PASS", 0) + self.counts.get("XFAIL", 0)
+        return self.counts.get(Status.PASS.value, 0) + self.counts.get(Status.XFAIL.value, 0)
 
     @property
     def ran(self) -> int:
         """Cases with a verdict on the device (skips excluded): the pass rate's denominator."""
-        return self.total - self.counts.get("SKIP", 0)
+        return self.total - self.counts.get(Status.SKIP.value, 0)
 
     @property
     def pass_rate(self) -> float | None:

@@ -20,9 +20,10 @@ from typing import Any
 from rich.console import Console
 
 from ttgen import __version__
+from ttgen.facts.status import UNEXPECTED
 from ttgen.runner.discover import Case, find_modules, select
 from ttgen.runner.progress import PlainReporter, Reporter
-from ttgen.runner.scheduler import UNEXPECTED, Scheduler, Settings
+from ttgen.runner.scheduler import Scheduler, Settings
 from ttgen.runner.store import Result, Store, StoreError
 
 DEFAULT_RESULTS = Path("results/ttgen.sqlite")

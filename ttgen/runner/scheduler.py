@@ -25,15 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ttgen.facts.status import STATUSES, UNEXPECTED, Status
 from ttgen.runner.discover import Case
 from ttgen.runner.logdirs import LogDir
 from ttgen.runner.pool import InFlight, WorkerProcess, describe_exit
 from ttgen.runner.protocol import decode
 from ttgen.runner.store import Result, Store
 
-UNEXPECTED = frozenset({"FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "CRASH", "HANG", "XPASS"})
-FAILED = frozenset({"FAIL_ASSERT", "FAIL_EXCEPTION", "FAIL_L1_OUT_OF_MEM", "INVALID", "CRASH", "HANG"})
-STATUSES = frozenset(UNEXPECTED | FAILED | {"PASS", "SKIP", "XFAIL"})
 MAX_ATTEMPTS = 2  # a case that kills the worker twice in a row is not tried a third time
 POLL_S = 0.5  # how often a worker's end is polled where there is no pidfd
 EXIT_WAIT_S = 10.0  # after its reply pipe closed, how long a worker gets to end
@@ -56,11 +54,11 @@ class Settings:
 
 def apply_expectation(case: Case, status: str, message: str) -> tuple[str, str]:
     expected = case.expectation
-    if expected is None or expected.kind != "xfail" or status == "SKIP":
+    if expected is None or expected.kind != "xfail" or status == Status.SKIP.value:
         return status, message
-    if status == "PASS":
-        return "XPASS", f"expected to fail ({expected.reason}), but passed: {message}"
-    return "XFAIL", f"{expected.reason} — {status}: {message}"
+    if status == Status.PASS.value:
+        return Status.XPASS.value, f"expected to fail ({expected.reason}), but passed: {message}"
+    return Status.XFAIL.value, f"{expected.reason} — {status}: {message}"
 
 
 class Scheduler:
@@ -142,7 +140,7 @@ class Scheduler:
             expected = case.expectation
             if expected is not None and expected.kind == "skip":
                 now = time.time()
-                self.record(case, "SKIP", expected.reason, None, {}, 1, None, now, now)
+                self.record(case, Status.SKIP.value, expected.reason, None, {}, 1, None, now, now)
             elif case.key in self.first_attempts:
                 self.pending.append((case, MAX_ATTEMPTS, self.first_attempts[case.key]))
             else:
@@ -214,7 +212,7 @@ class Scheduler:
             if w.current is not None and now > w.current.deadline:
                 w.dump_stacks()
                 timeout = self.settings.timeout or w.current.case[0].module.timeout_s
-                self.failed(w, "HANG", f"no result within the {timeout:g} s deadline")
+                self.failed(w, Status.HANG.value, f"no result within the {timeout:g} s deadline")
             elif w.ready is None and now > w.spawned + self.settings.startup_timeout:
                 self.retire(w)
                 raise RunAborted(
@@ -287,7 +285,9 @@ class Scheduler:
             text = f"the reply pipe carried {shown}, not the case's reply ({why}); the worker was replaced"
             if first:
                 text = f"{text} (attempt {flight.attempt}; attempt 1: {first})"
-            self.record(case, "FAIL_EXCEPTION", text, None, {}, flight.attempt, w.slot, flight.started, time.time())
+            self.record(
+                case, Status.FAIL_EXCEPTION.value, text, None, {}, flight.attempt, w.slot, flight.started, time.time()
+            )
         self.replace(w, "stray output on its reply pipe", reset=False)
 
     def died(self, w: WorkerProcess) -> None:
@@ -296,9 +296,11 @@ class Scheduler:
             code = self.retire(w)
             raise RunAborted(f"worker {w.slot} ended before running a case: {describe_exit(code)}\n{w.log_since(0)}")
         if code is None:
-            self.failed(w, "CRASH", f"the worker closed its reply pipe and did not end within {EXIT_WAIT_S:g} s")
+            self.failed(
+                w, Status.CRASH.value, f"the worker closed its reply pipe and did not end within {EXIT_WAIT_S:g} s"
+            )
         else:
-            self.failed(w, "CRASH", describe_exit(code))
+            self.failed(w, Status.CRASH.value, describe_exit(code))
 
     def failed(self, w: WorkerProcess, status: str, why: str) -> None:
         flight = w.current

@@ -24,6 +24,7 @@ import traceback
 from types import ModuleType
 from typing import Any
 
+from ttgen.facts.status import Status
 from ttgen.runner.classify import classify, core_message
 from ttgen.runner.keeper import keep
 from ttgen.runner.protocol import decode, encode
@@ -96,7 +97,7 @@ class Worker:
             return encode(
                 {
                     "seq": reply["seq"],
-                    "status": "FAIL_EXCEPTION",
+                    "status": Status.FAIL_EXCEPTION.value,
                     "message": f"the case's result does not serialize: {type(e).__name__}: {e}"[:2000],
                     "recycle": False,
                     "e2e_ms": reply.get("e2e_ms"),
@@ -126,7 +127,7 @@ def described(e: BaseException) -> dict[str, Any]:
         }
     except Exception as inner:  # one that cannot be described is still the case's
         return {
-            "status": "FAIL_EXCEPTION",
+            "status": Status.FAIL_EXCEPTION.value,
             "message": f"{type(e).__name__} (describing it failed: {type(inner).__name__})",
             "recycle": False,
         }
@@ -137,7 +138,7 @@ def outcome_fields(outcome: object) -> dict[str, Any]:
     from ttgen.runtime.outcome import Outcome, Status
 
     def wrong(why: str) -> dict[str, Any]:
-        return {"status": "FAIL_EXCEPTION", "message": f"run() returned {why}"}
+        return {"status": Status.FAIL_EXCEPTION.value, "message": f"run() returned {why}"}
 
     if not isinstance(outcome, Outcome):
         return wrong(f"{type(outcome).__name__}, not an Outcome")

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
+from ttgen.facts.status import Status
 
-class Status(enum.Enum):
-    PASS = "PASS"
-    FAIL_ASSERT = "FAIL_ASSERT"
-    FAIL_EXCEPTION = "FAIL_EXCEPTION"
-    FAIL_L1_OUT_OF_MEM = "FAIL_L1_OUT_OF_MEM"
-    INVALID = "INVALID"
-    CRASH = "CRASH"
-    HANG = "HANG"
-    SKIP = "SKIP"
-    XFAIL = "XFAIL"
-    XPASS = "XPASS"
+__all__ = ["Outcome", "SkipCase", "Status"]
 
 
 class SkipCase(Exception):
@@ -34,7 +24,3 @@ class Outcome:
     pcc: float | None = None
     e2e_ms: float | None = None
     output_spec: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (Status.PASS, Status.SKIP, Status.XFAIL)
