@@ -96,3 +96,11 @@ def test_the_fingerprint_covers_exactly_the_modules_the_compiler_imports() -> No
         listed - needed
     )
     assert {"ttgen.facts.status", "ttgen.emu", "ttgen.runtime", "ttgen.signatures.introspect"}.isdisjoint(listed)
+
+
+def test_the_standalone_introspection_script_strips_addresses_as_the_facts_say() -> None:
+    # it runs by its path under the real ttnn's interpreter, so it keeps its own copy of the regex
+    from ttgen.facts.reprs import ADDRESS
+    from ttgen.signatures import introspect
+
+    assert introspect._ADDRESS.pattern == ADDRESS.pattern

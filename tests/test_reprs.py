@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ttgen.facts.reprs import split_top
 from ttgen.ingest.reprs import (
     parse_core_range_set_text,
     parse_cpp_value,
@@ -12,7 +13,6 @@ from ttgen.ingest.reprs import (
     parse_placements,
     parse_shard_spec_text,
     parse_tensor_repr,
-    split_top,
 )
 from ttgen.model import (
     BufferType,

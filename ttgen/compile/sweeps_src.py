@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ttgen.facts.expectations import Kind
 
 SWEEPS_SRC = Path(__file__).resolve().parent.parent.parent / "sweeps_src"
 
@@ -53,7 +55,7 @@ class Ranges(_Strict):
 class Expectation(_Strict):
     op: str
     case: str
-    kind: Literal["xfail", "skip"]
+    kind: Kind
     reason: str = Field(min_length=1)
 
 

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from ttgen.facts.devices import BOARD_TYPES
+from ttgen.facts.reprs import split_top
 from ttgen.ingest.errors import Reject, TraceFormatError, join_pointer
 from ttgen.ingest.master import make_config, op_key
 from ttgen.ingest.reprs import (
@@ -28,7 +29,6 @@ from ttgen.ingest.reprs import (
     parse_memory_config_text,
     parse_mesh_device_text,
     parse_tensor_repr,
-    split_top,
 )
 from ttgen.ingest.result import IngestResult
 from ttgen.ingest.values import guarded

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ttgen.facts.reprs import split_top
 from ttgen.ingest.errors import describe_validation_error
 from ttgen.model import (
     ArgValue,
@@ -76,42 +77,6 @@ def build(cls: type[M], **kwargs: Any) -> M:
         return cls(**kwargs)
     except ValidationError as e:
         raise ValueError(describe_validation_error(e)) from None
-
-
-def split_top(text: str, sep: str = ",") -> list[str]:
-    """Split on `sep` outside brackets and quotes; the pieces are stripped."""
-    parts: list[str] = []
-    depth = 0
-    quote = ""
-    start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth < 0:
-                raise ValueError(f"unbalanced brackets in {text!r}")
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-        i += 1
-    if depth != 0 or quote:
-        raise ValueError(f"unbalanced brackets or quotes in {text!r}")
-    tail = text[start:].strip()
-    if tail or parts:
-        parts.append(tail)
-    if any(not p for p in parts):
-        raise ValueError(f"empty element in {text[:80]!r}")
-    return parts
 
 
 def check_nesting(text: str) -> None:

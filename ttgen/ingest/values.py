@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
+from ttgen.facts import kernel_config
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
 from ttgen.ingest.errors import Reject, join_pointer
 from ttgen.ingest.reprs import (
@@ -290,15 +291,6 @@ def decode_v1_tensor(v: Json, ptr: str) -> TensorValue:
 
 # ----------------------------------------------------------------------------- typed objects
 
-_COMPUTE_KERNEL_KEYS = {
-    "math_fidelity",
-    "math_approx_mode",
-    "fp32_dest_acc_en",
-    "packer_l1_acc",
-    "dst_full_sync_en",
-    "throttle_level",
-}
-
 
 def _loose_field(v: Json, ptr: str) -> ArgValue:
     """Values of upstream's structured dicts: `"False"`, `"MathFidelity.HiFi2"`, numbers."""
@@ -316,32 +308,28 @@ def _object(type_name: str, fields: dict[str, Json], ptr: str, loose: bool) -> O
     return guarded(ptr, lambda: build(ObjectValue, type_name=type_name, fields=tuple(decoded)))
 
 
-_KERNEL_ENUMS = {"math_fidelity": "MathFidelity", "throttle_level": "ThrottleLevel"}
-
-
 def decode_compute_kernel_config(d: dict[str, Json], ptr: str) -> ObjectValue:
-    """upstream serializes compute kernel configs without their class, as
-    `{"math_fidelity": "MathFidelity.HiFi2", "math_approx_mode": "False", "fp32_dest_acc_en": false, ...}`
-    (math_approx_mode stringified). Each field is read in exactly that spelling; ttnn's Python
-    class for them, on Wormhole and Blackhole alike, is WormholeComputeKernelConfig."""
+    """upstream's class-less compute kernel config (ttgen.facts.kernel_config), e.g.
+    `{"math_fidelity": "MathFidelity.HiFi2", "math_approx_mode": "False", "fp32_dest_acc_en": false, ...}`.
+    Each field is read in exactly that spelling."""
     fields = []
     for name in sorted(d):
         fptr = join_pointer(ptr, name)
         raw = d[name]
         value: ArgValue
-        if name in _KERNEL_ENUMS:
-            enum_name = _KERNEL_ENUMS[name]
+        if name in kernel_config.ENUM_FIELDS:
+            enum_name = kernel_config.ENUM_FIELDS[name]
             if not isinstance(raw, str) or not raw.startswith(enum_name + "."):
                 raise Reject(fptr, f"{name} must be a {enum_name} member like '{enum_name}.X'")
             value = guarded(fptr, partial(enum_value, enum_name, raw[len(enum_name) + 1 :]))
         elif isinstance(raw, bool):
             value = BoolValue(value=raw)
-        elif name == "math_approx_mode" and raw in ("True", "False"):
+        elif name in kernel_config.STRINGIFIED_BOOLS and raw in ("True", "False"):
             value = BoolValue(value=raw == "True")
         else:
             raise Reject(fptr, f"{name} must be a boolean")
         fields.append(FieldValue(name=name, value=value))
-    return guarded(ptr, partial(build, ObjectValue, type_name="WormholeComputeKernelConfig", fields=tuple(fields)))
+    return guarded(ptr, partial(build, ObjectValue, type_name=kernel_config.CLASS, fields=tuple(fields)))
 
 
 def _typed_dict(d: dict[str, Json], ptr: str) -> ArgValue:
@@ -433,7 +421,7 @@ def decode_value(v: Json, ptr: str, *, cpp_strings: bool) -> ArgValue:
         return _typed_dict(v, ptr)
     if "memory_layout" in v or "buffer_type" in v:
         return MemoryConfigValue(config=decode_memory_config(v, ptr))
-    if "math_fidelity" in v and set(v) <= _COMPUTE_KERNEL_KEYS:
+    if kernel_config.REQUIRED <= set(v) <= kernel_config.FIELDS:
         return decode_compute_kernel_config(v, ptr)
     keys = ", ".join(sorted(v)[:6])
     raise Reject(ptr, f"untyped object with keys [{keys}] is not a known ttnn value")

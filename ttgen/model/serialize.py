@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
+from ttgen.facts import kernel_config
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
+from ttgen.facts.reprs import strip_addresses
 from ttgen.model.config import Execution, MachineInfo, Master, OpConfig
 from ttgen.model.enums import member_repr
 from ttgen.model.memory import CoreRangeSet, MemoryConfig
@@ -42,9 +43,6 @@ from ttgen.model.values import (
 )
 
 Json = Any  # a JSON value: None | bool | int | float | str | list[Json] | dict[str, Json]
-
-# Upstream writes non-finite floats as these strings (JSON has no spelling for them).
-SPECIAL_FLOAT_TEXT = {"inf": "inf", "-inf": "-inf", "nan": "nan"}
 
 
 def grid_to_json(grid: CoreRangeSet) -> list[Json]:
@@ -167,23 +165,15 @@ def value_to_json(v: ArgValue) -> Json:
     raise TypeError(f"unhandled value kind {type(v).__name__}")  # pragma: no cover
 
 
-COMPUTE_KERNEL_FIELDS = frozenset(
-    {"math_fidelity", "math_approx_mode", "fp32_dest_acc_en", "packer_l1_acc", "dst_full_sync_en", "throttle_level"}
-)
-
-
-_KERNEL_ENUM_FIELDS = {"math_fidelity": "MathFidelity", "throttle_level": "ThrottleLevel"}
-
-
 def is_compute_kernel_config(v: ObjectValue) -> bool:
     """Only a config that upstream's spelling can express exactly is written in it."""
     names = {f.name for f in v.fields}
-    if v.type_name != "WormholeComputeKernelConfig" or "math_fidelity" not in names:
+    if v.type_name != kernel_config.CLASS or not names >= kernel_config.REQUIRED:
         return False
-    if not names <= COMPUTE_KERNEL_FIELDS:
+    if not names <= kernel_config.FIELDS:
         return False
     for f in v.fields:
-        enum_name = _KERNEL_ENUM_FIELDS.get(f.name)
+        enum_name = kernel_config.ENUM_FIELDS.get(f.name)
         if enum_name is not None:
             if not (isinstance(f.value, EnumValue) and f.value.enum == enum_name):
                 return False
@@ -193,14 +183,13 @@ def is_compute_kernel_config(v: ObjectValue) -> bool:
 
 
 def compute_kernel_config_to_json(v: ObjectValue) -> dict[str, Json]:
-    """upstream's spelling (models.common serializer): no type, enums as `Type.Member`
-    strings, math_approx_mode as the string "True"/"False", other flags as JSON bools."""
+    """upstream's spelling (ttgen.facts.kernel_config)."""
     out: dict[str, Json] = {}
     for f in v.fields:
         val = f.value
         if isinstance(val, EnumValue):
             out[f.name] = f"{val.enum}.{val.member}"
-        elif f.name == "math_approx_mode" and isinstance(val, BoolValue):
+        elif f.name in kernel_config.STRINGIFIED_BOOLS and isinstance(val, BoolValue):
             out[f.name] = str(val.value)
         else:
             out[f.name] = value_to_json(val)
@@ -294,8 +283,6 @@ def dumps_master(master: Master) -> str:
 # is upstream's own normalized hash of the same call.
 # ---------------------------------------------------------------------------------------------
 
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
 
 def _normalize_for_hash(value: Json) -> Json:
     if isinstance(value, dict):
@@ -311,7 +298,7 @@ def _normalize_for_hash(value: Json) -> Json:
     if isinstance(value, list):
         return [_normalize_for_hash(v) for v in value]
     if isinstance(value, str):
-        return _ADDRESS.sub("", value)
+        return strip_addresses(value)
     return value
 
 

@@ -17,17 +17,13 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ttgen.facts.expectations import KINDS, Expectation
+
 DEFAULT_SUITE = "model_traced"
 
 
 class DiscoveryError(ValueError):
     """A sweep module that does not follow the contract; names the file and the line."""
-
-
-@dataclass(frozen=True, slots=True)
-class Expectation:
-    kind: str  # "xfail" | "skip"
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,13 +164,13 @@ def read_expected(sweep: Path) -> dict[str, Expectation]:
         if not (
             isinstance(value, ast.Call)
             and isinstance(value.func, ast.Name)
-            and value.func.id in ("xfail", "skip")
+            and value.func.id in KINDS
             and len(value.args) == 1
             and isinstance(value.args[0], ast.Constant)
             and isinstance(value.args[0].value, str)
         ):
             raise _fail(test, value, 'EXPECTED values must be xfail("reason") or skip("reason")')
-        out[key] = Expectation(value.func.id, value.args[0].value)
+        out[key] = Expectation("xfail" if value.func.id == "xfail" else "skip", value.args[0].value)
     return out
 
 

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
+from ttgen.facts.expectations import Expectation
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
 
+__all__ = ["Expectation", "params", "skip", "verify", "xfail"]
+
 C = TypeVar("C")
-
-
-@dataclass(frozen=True, slots=True)
-class Expectation:
-    """From sweeps_src/expectations: a known failure (xfail, strict) or a case not to run (skip)."""
-
-    kind: Literal["xfail", "skip"]
-    reason: str
 
 
 def xfail(reason: str) -> Expectation:

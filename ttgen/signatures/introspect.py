@@ -12,7 +12,8 @@ import re
 import sys
 from typing import Any
 
-# Memory addresses in printed defaults would make every dump differ.
+# Memory addresses in printed defaults would make every dump differ (the regex of
+# ttgen.facts.reprs.ADDRESS: this script runs by its path, where ttgen may not be importable).
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 

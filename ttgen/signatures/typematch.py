@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ttgen.facts.reprs import split_top
 from ttgen.model import (
     ArgValue,
     BoolValue,
@@ -106,17 +107,7 @@ def describe_kind(v: ArgValue) -> str:
 
 def split_top_level(text: str, sep: str) -> list[str]:
     """Split on `sep` outside any brackets (annotations nest: `Sequence[int | float]`)."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return parts
+    return split_top(text, sep, allow_empty=True)
 
 
 def _split_union(text: str) -> list[str]:

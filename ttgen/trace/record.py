@@ -13,13 +13,13 @@ that cannot be serialized makes that call unrecordable, counted with its reason.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from ttgen.facts.devices import board_naming
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
+from ttgen.facts.reprs import strip_addresses
 
 Json = Any
 
@@ -66,9 +66,6 @@ def machine_info(device: Any) -> dict[str, Json]:
     if series is not None:
         info["device_series"] = series
     return info
-
-
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # default reprs: the same object, another address each run
 
 
 def _enum_text(v: Any) -> str:
@@ -154,7 +151,7 @@ def value(v: Any) -> Json:
         return {"type": "MeshDevice", "repr": str(v), **_mesh(v)}
     if type(v).__module__.startswith("torch"):
         return {"type": "torch.Tensor", "shape": list(v.shape), "dtype": str(v.dtype)}
-    return {"type": name, "repr": _ADDRESS.sub("", str(v))}
+    return {"type": name, "repr": strip_addresses(str(v))}
 
 
 @dataclass
