@@ -9,17 +9,16 @@ import json
 from dataclasses import dataclass, field
 
 from ttgen.compile.all_cases import Budget, Expansion, expand
-from ttgen.compile.layout import Atom, Call, KeyValue, Node, flat
+from ttgen.compile.layout import Atom, Call, KeyValue, Node
 from ttgen.compile.printers import (
+    Fragment,
     Unprintable,
     comment_text,
     ident,
-    needs_inputs,
     str_literal,
-    tensor_node,
+    tensor_fragment,
     union_source,
-    value_node,
-    value_type,
+    value_fragment,
 )
 from ttgen.compile.sweeps_src import SweepsData
 from ttgen.ingest import Rejection
@@ -47,6 +46,7 @@ class CasePlan:
     args: tuple[tuple[str, Node], ...]  # (field, value), field order
     expected: Node | None
     traced: bool = True  # False for --all-cases combinations
+    imports: frozenset[str] = frozenset()  # the ttgen.runtime names its values use
 
     def entry(self, class_name: str) -> KeyValue:
         """`"<case id>": <Class>(field=value, ...)`, the case's entry in CASES."""
@@ -54,11 +54,6 @@ class CasePlan:
         if self.expected is not None:
             args.append(("expected", self.expected))
         return KeyValue(Atom(str_literal(self.case_id)), Call(class_name, tuple(args)))
-
-    @property
-    def sources(self) -> str:
-        """The case's values as flat source text (for scanning what it references)."""
-        return " ".join(flat(n) for _, n in self.args) + (flat(self.expected) if self.expected else "")
 
 
 @dataclass
@@ -169,6 +164,8 @@ def plan_op(
         return plan
 
     bound: list[tuple[OpConfig, Binding]] = []
+    printed: list[dict[str, Fragment]] = []  # bound's values, each printed once
+    outputs: list[Fragment | None] = []  # their traced output specs
     seen: dict[str, str] = {}
     for config, ptr in configs:
         if config.config_hash in seen:
@@ -176,17 +173,16 @@ def plan_op(
             continue
         try:
             binding = bind(config, catalog)
-            for a in binding.args:
-                value_node(a.value)  # everything must print; refuse early with the reason
-                value_type(a.value)
-            if isinstance(config.output, TensorValue):
-                tensor_node(config.output.spec)
+            values = {a.param.name: value_fragment(a.value) for a in binding.args}  # refused early, with the reason
+            output = tensor_fragment(config.output.spec) if isinstance(config.output, TensorValue) else None
         except (BindError, Unprintable) as e:
             reason = e.reason if isinstance(e, BindError) else f"cannot print: {e}"
             plan.rejections.append(Rejection(op, ptr, reason))
             continue
         seen[config.config_hash] = ptr
         bound.append((config, binding))
+        printed.append(values)
+        outputs.append(output)
     if not bound:
         return plan
     combined: set[str] = set()
@@ -195,17 +191,20 @@ def plan_op(
         for config in plan.expansion.configs:
             try:
                 binding = bind(config, catalog)
-                for a in binding.args:
-                    value_node(a.value)
+                values = {a.param.name: value_fragment(a.value) for a in binding.args}
+                output = tensor_fragment(config.output.spec) if isinstance(config.output, TensorValue) else None
             except (BindError, Unprintable) as e:
                 plan.expansion.pruned[f"does not bind or print: {e}"] += 1
                 continue
             bound.append((config, binding))
+            printed.append(values)
+            outputs.append(output)
             combined.add(config.config_hash)
 
     # Fields: the op's parameters in signature order (first overload that uses each first).
     order: list[str] = []
     types: dict[str, set[str]] = {}
+    materialized: dict[str, bool] = {}
     counts: dict[str, int] = {}
     positional_capable: dict[str, bool] = {}
     for _, b in sorted(bound, key=lambda cb: cb[1].overload_index):
@@ -213,10 +212,11 @@ def plan_op(
             if p.name not in order:
                 order.append(p.name)
             positional_capable[p.name] = positional_capable.get(p.name, True) and p.positional
-    for _, b in bound:
-        for a in b.args:
-            types.setdefault(a.param.name, set()).update(value_type(a.value))
-            counts[a.param.name] = counts.get(a.param.name, 0) + 1
+    for values in printed:
+        for name, f in values.items():
+            types.setdefault(name, set()).update(f.types)
+            materialized[name] = materialized.get(name, False) or f.materialized
+            counts[name] = counts.get(name, 0) + 1
     names = [n for n in order if n in types]
     # Positional: a leading run of parameters every case binds and every overload takes positionally.
     positional = set()
@@ -228,22 +228,28 @@ def plan_op(
     for n in names:
         optional = counts[n] < len(bound)
         t = types[n] | ({"Absent"} if optional else set())
-        plan.fields.append(FieldPlan(ident(n), union_source(t), optional, n in positional, needs_inputs(t)))
+        plan.fields.append(FieldPlan(ident(n), union_source(t), optional, n in positional, materialized[n]))
     # dataclass rule: fields without defaults first (stable within each group)
     plan.fields.sort(key=lambda f: f.optional)
 
     ids = case_ids([c for c, _ in bound])
-    for case_id, (config, b) in sorted(zip(ids, bound, strict=True), key=lambda x: x[0]):
-        values = {a.param.name: value_node(a.value) for a in b.args}
-        expected = tensor_node(config.output.spec) if isinstance(config.output, TensorValue) else None
+    cases = zip(ids, bound, printed, outputs, strict=True)
+    for (
+        case_id,
+        (config, _),
+        values,
+        expected,
+    ) in sorted(cases, key=lambda x: x[0]):
         traced = config.config_hash not in combined
+        used = [values[f.name] for f in plan.fields if f.name in values] + ([expected] if expected else [])
         plan.cases.append(
             CasePlan(
                 case_id=case_id,
                 comments=provenance(config) if traced else ("combination of traced values (--all-cases), not traced",),
-                args=tuple((f.name, values[f.name]) for f in plan.fields if f.name in values),
-                expected=expected,
+                args=tuple((f.name, values[f.name].node) for f in plan.fields if f.name in values),
+                expected=expected.node if expected is not None else None,
                 traced=traced,
+                imports=frozenset().union(*(f.imports for f in used)),
             )
         )
     plan.digest = op_digest(op, [c for c, _ in bound], data, catalog)

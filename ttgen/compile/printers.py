@@ -16,13 +16,15 @@ import keyword
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from black.numerics import normalize_numeric_literal
 from black.strings import normalize_string_quotes
 from blib2to3.pgen2 import token
 from blib2to3.pytree import Leaf
+from typing_extensions import assert_never
 
-from ttgen.compile.layout import Atom, Call, Coll, Node, flat
+from ttgen.compile.layout import Atom, Call, Coll, Node
 from ttgen.facts import api
 from ttgen.model import (
     ArgValue,
@@ -218,13 +220,35 @@ def layout_source(layout: Layout | None) -> str:
     return f"ttnn.{layout.name}_LAYOUT"
 
 
-def tensor_node(spec: TensorSpec) -> Call:
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A printed value: its source (a layout node), the static types a field must admit to hold
+    it, the ttgen.runtime names the two use, and whether it holds tensors or the device (then
+    Inputs.value builds it at run time). A module's imports are the union of its fragments',
+    never searched for in printed text."""
+
+    node: Node
+    types: frozenset[str]
+    imports: frozenset[str] = frozenset()
+    materialized: bool = False
+
+
+def _atom(text: str, *types: str) -> Fragment:
+    return Fragment(Atom(text), frozenset(types))
+
+
+def _call(func: str, args: tuple[tuple[str | None, Node], ...], *types: str) -> Fragment:
+    return Fragment(Call(func, args), frozenset(types))
+
+
+def tensor_fragment(spec: TensorSpec) -> Fragment:
     args: list[tuple[str | None, Node]] = [
         ("shape", _ints(spec.shape)),
         ("dtype", Atom(dtype_source(spec.dtype))),
         ("layout", Atom(layout_source(spec.layout))),
         ("memory_config", memory_config_node(spec.memory_config)),
     ]
+    imports = {"TensorSpec"}
     if spec.storage is StorageType.HOST:
         args.append(("on_device", Atom("False")))
     if spec.placement is not None:
@@ -239,11 +263,8 @@ def tensor_node(spec: TensorSpec) -> Call:
             ),
         )
         args.append(("placement", placement))
-    return Call("TensorSpec", tuple(args))
-
-
-def tensor_source(spec: TensorSpec) -> str:
-    return flat(tensor_node(spec))
+        imports.add("MeshPlacement")
+    return Fragment(Call("TensorSpec", tuple(args)), frozenset({"TensorSpec"}), frozenset(imports), True)
 
 
 def enum_source(v: EnumValue) -> str:
@@ -256,97 +277,69 @@ def enum_source(v: EnumValue) -> str:
     return f"{ttnn_attr(v.enum)}.{v.member}"
 
 
-def value_node(v: ArgValue) -> Node:
-    if isinstance(v, TensorValue):
-        return tensor_node(v.spec)
-    if isinstance(v, NoneValue):
-        return Atom("None")
-    if isinstance(v, BoolValue):
-        return Atom("True" if v.value else "False")
-    if isinstance(v, IntValue):
-        return Atom(number_literal(str(int(v.value))))
-    if isinstance(v, FloatValue):
-        if v.is_special:
-            return Call("float", ((None, Atom(str_literal(v.text))),))
-        return Atom(number_literal(v.text))
-    if isinstance(v, StrValue):
-        return Atom(str_literal(v.value))
-    if isinstance(v, EnumValue):
-        return Atom(enum_source(v))
-    if isinstance(v, MemoryConfigValue):
-        return memory_config_node(v.config)
-    if isinstance(v, CoreGridValue):
-        return Call("ttnn.CoreGrid", (("x", Atom(str(v.x))), ("y", Atom(str(v.y)))))
-    if isinstance(v, CoreCoordValue):
-        return Call("ttnn.CoreCoord", ((None, Atom(str(v.x))), (None, Atom(str(v.y)))))
-    if isinstance(v, CoreRangeSetValue):
-        return grid_node(v.ranges)
-    if isinstance(v, ShapeValue):
-        return _ints(v.dims)
-    if isinstance(v, MeshDeviceValue):
-        return Atom("DEVICE")
-    if isinstance(v, MeshCoordinateValue):
-        return Call("ttnn.MeshCoordinate", ((None, _ints(v.coords, "list")),))
-    if isinstance(v, ListValue):
-        return Coll("tuple", tuple(value_node(x) for x in v.items))
-    if isinstance(v, SetValue):
-        if not v.items:
-            return Atom("frozenset()")
-        return Call("frozenset", ((None, Coll("set", tuple(value_node(x) for x in v.items))),))
-    if isinstance(v, ObjectValue):
-        cls = ttnn_attr(v.type_name.rsplit(".", 1)[-1])
-        return Call(cls, tuple((ident(f.name), value_node(f.value)) for f in v.fields))
-    if isinstance(v, OpaqueValue):
-        raise Unprintable(f"{v.type_name} was traced only as printed text ({v.text[:60]!r})")
-    raise Unprintable(f"unhandled value kind {v.kind}")  # pragma: no cover
+def _items(items: tuple[ArgValue, ...], kind: str) -> Fragment:
+    """A list (a tuple in source) or a set (a frozenset) of printed elements."""
+    parts = [value_fragment(x) for x in items]
+    inner: set[str] = set().union(*(f.types for f in parts))
+    element = union_source(inner) if inner else "object"
+    if kind == "list":
+        node: Node = Coll("tuple", tuple(f.node for f in parts))
+        types = frozenset({f"tuple[{element}, ...]"})
+    else:
+        node = Call("frozenset", ((None, Coll("set", tuple(f.node for f in parts))),)) if parts else Atom("frozenset()")
+        types = frozenset({f"frozenset[{element}]"})
+    imports = frozenset().union(*(f.imports for f in parts))
+    return Fragment(node, types, imports, any(f.materialized for f in parts))
 
 
-def value_source(v: ArgValue) -> str:
-    return flat(value_node(v))
-
-
-# ----------------------------------------------------------------------------- types
-
-
-def value_type(v: ArgValue) -> set[str]:
-    """The static types (as source) a field must admit to hold this value."""
-    if isinstance(v, TensorValue):
-        return {"TensorSpec"}
-    if isinstance(v, NoneValue):
-        return {"None"}
-    if isinstance(v, BoolValue):
-        return {"bool"}
-    if isinstance(v, IntValue):
-        return {"int"}
-    if isinstance(v, FloatValue):
-        return {"float"}
-    if isinstance(v, StrValue):
-        return {"str"}
-    if isinstance(v, EnumValue):
-        return {ttnn_attr(v.enum)}
-    if isinstance(v, MemoryConfigValue):
-        return {"ttnn.MemoryConfig"}
-    if isinstance(v, CoreGridValue):
-        return {"ttnn.CoreGrid"}
-    if isinstance(v, CoreCoordValue):
-        return {"ttnn.CoreCoord"}
-    if isinstance(v, CoreRangeSetValue):
-        return {"ttnn.CoreRangeSet"}
-    if isinstance(v, ShapeValue):
-        return {"tuple[int, ...]"}
-    if isinstance(v, MeshDeviceValue):
-        return {"DeviceRef"}
-    if isinstance(v, MeshCoordinateValue):
-        return {"ttnn.MeshCoordinate"}
-    if isinstance(v, ListValue | SetValue):
-        inner: set[str] = set()
-        for x in v.items:
-            inner |= value_type(x)
-        element = union_source(inner) if inner else "object"
-        return {f"tuple[{element}, ...]"} if isinstance(v, ListValue) else {f"frozenset[{element}]"}
-    if isinstance(v, ObjectValue):
-        return {ttnn_attr(v.type_name.rsplit(".", 1)[-1])}
-    raise Unprintable(f"no static type for {v.kind}")
+def value_fragment(v: ArgValue) -> Fragment:
+    """The one printer of IR values: every kind is a case here, and mypy fails on a new kind."""
+    match v:
+        case TensorValue():
+            return tensor_fragment(v.spec)
+        case NoneValue():
+            return _atom("None", "None")
+        case BoolValue():
+            return _atom("True" if v.value else "False", "bool")
+        case IntValue():
+            return _atom(number_literal(str(int(v.value))), "int")
+        case FloatValue():
+            if v.is_special:
+                return _call("float", ((None, Atom(str_literal(v.text))),), "float")
+            return _atom(number_literal(v.text), "float")
+        case StrValue():
+            return _atom(str_literal(v.value), "str")
+        case EnumValue():
+            return _atom(enum_source(v), ttnn_attr(v.enum))
+        case MemoryConfigValue():
+            return Fragment(memory_config_node(v.config), frozenset({"ttnn.MemoryConfig"}))
+        case CoreGridValue():
+            return _call("ttnn.CoreGrid", (("x", Atom(str(v.x))), ("y", Atom(str(v.y)))), "ttnn.CoreGrid")
+        case CoreCoordValue():
+            return _call("ttnn.CoreCoord", ((None, Atom(str(v.x))), (None, Atom(str(v.y)))), "ttnn.CoreCoord")
+        case CoreRangeSetValue():
+            return Fragment(grid_node(v.ranges), frozenset({"ttnn.CoreRangeSet"}))
+        case ShapeValue():
+            return Fragment(_ints(v.dims), frozenset({"tuple[int, ...]"}))
+        case MeshDeviceValue():
+            return Fragment(Atom("DEVICE"), frozenset({"DeviceRef"}), frozenset({"DEVICE", "DeviceRef"}), True)
+        case MeshCoordinateValue():
+            coords = ((None, _ints(v.coords, "list")),)
+            return _call("ttnn.MeshCoordinate", coords, "ttnn.MeshCoordinate")
+        case ListValue():
+            return _items(v.items, "list")
+        case SetValue():
+            return _items(v.items, "set")
+        case ObjectValue():
+            cls = ttnn_attr(v.type_name.rsplit(".", 1)[-1])
+            parts = [(ident(f.name), value_fragment(f.value)) for f in v.fields]
+            node = Call(cls, tuple((name, f.node) for name, f in parts))
+            imports = frozenset().union(*(f.imports for _, f in parts))
+            return Fragment(node, frozenset({cls}), imports, any(f.materialized for _, f in parts))
+        case OpaqueValue():
+            raise Unprintable(f"{v.type_name} was traced only as printed text ({v.text[:60]!r})")
+        case _:
+            assert_never(v)
 
 
 def union_source(types: set[str]) -> Source:
@@ -354,8 +347,3 @@ def union_source(types: set[str]) -> Source:
     tail: list[str] = [t for t in ("None", "Absent") if t in types]
     head: list[str] = sorted(types - {"None", "Absent"})
     return Source(" | ".join(head + tail))
-
-
-def needs_inputs(types: set[str]) -> bool:
-    """Whether a field's values must go through Inputs.value (tensors to create, the device)."""
-    return any("TensorSpec" in t or "DeviceRef" in t for t in types)

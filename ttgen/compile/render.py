@@ -57,14 +57,8 @@ def runtime_imports(plan: OpPlan) -> list[Source]:
     names = {"Inputs", "Outcome", "TensorSpec", "ttnn"}
     if plan.optional_fields:
         names |= {"ABSENT", "Absent", "present"}
-    sources = " ".join(c.sources for c in plan.cases)
-    types = " ".join(f.type for f in plan.fields)
-    if "DEVICE" in sources:
-        names.add("DEVICE")
-    if "DeviceRef" in types:
-        names.add("DeviceRef")
-    if "MeshPlacement(" in sources:
-        names.add("MeshPlacement")
+    for case in plan.cases:  # the union of what the printed values use: never a search of their text
+        names |= case.imports
     return [ident(n) for n in sorted(names, key=_import_order)]
 
 
