@@ -4,6 +4,8 @@ shard(shape=[224, 32], grid=[(0,0)→(7,6)], orientation=ROW_MAJOR))`)."""
 
 from __future__ import annotations
 
+from typing_extensions import assert_never
+
 from ttgen.model import (
     ArgValue,
     BoolValue,
@@ -73,41 +75,43 @@ def describe_tensor(spec: TensorSpec) -> str:
 
 
 def describe_value(v: ArgValue) -> str:
-    if isinstance(v, TensorValue):
-        return describe_tensor(v.spec)
-    if isinstance(v, NoneValue):
-        return "None"
-    if isinstance(v, BoolValue | IntValue):
-        return repr(v.value)
-    if isinstance(v, FloatValue):
-        return v.text
-    if isinstance(v, StrValue):
-        return repr(v.value)
-    if isinstance(v, EnumValue):
-        return f"{v.enum}.{v.member}"
-    if isinstance(v, MemoryConfigValue):
-        return f"MemoryConfig({describe_memory(v.config).removeprefix('memory=')})"
-    if isinstance(v, CoreGridValue):
-        return f"CoreGrid(x={v.x}, y={v.y})"
-    if isinstance(v, CoreCoordValue):
-        return f"CoreCoord({v.x}, {v.y})"
-    if isinstance(v, CoreRangeSetValue):
-        return f"CoreRangeSet({describe_grid(v.ranges)})"
-    if isinstance(v, ShapeValue):
-        return f"Shape({list(v.dims)})"
-    if isinstance(v, MeshDeviceValue):
-        return f"MeshDevice({'x'.join(str(d) for d in v.shape)})"
-    if isinstance(v, MeshCoordinateValue):
-        return f"MeshCoordinate({list(v.coords)})"
-    if isinstance(v, ListValue):
-        return "[" + ", ".join(describe_value(x) for x in v.items) + "]"
-    if isinstance(v, SetValue):
-        return "{" + ", ".join(describe_value(x) for x in v.items) + "}"
-    if isinstance(v, ObjectValue):
-        return f"{v.type_name}(" + ", ".join(f"{f.name}={describe_value(f.value)}" for f in v.fields) + ")"
-    if isinstance(v, OpaqueValue):
-        return f"{v.type_name}<unparsed: {v.text!r}>"
-    raise TypeError(f"unhandled value kind {type(v).__name__}")  # pragma: no cover
+    match v:
+        case TensorValue():
+            return describe_tensor(v.spec)
+        case NoneValue():
+            return "None"
+        case BoolValue() | IntValue():
+            return repr(v.value)
+        case FloatValue():
+            return v.text
+        case StrValue():
+            return repr(v.value)
+        case EnumValue():
+            return f"{v.enum}.{v.member}"
+        case MemoryConfigValue():
+            return f"MemoryConfig({describe_memory(v.config).removeprefix('memory=')})"
+        case CoreGridValue():
+            return f"CoreGrid(x={v.x}, y={v.y})"
+        case CoreCoordValue():
+            return f"CoreCoord({v.x}, {v.y})"
+        case CoreRangeSetValue():
+            return f"CoreRangeSet({describe_grid(v.ranges)})"
+        case ShapeValue():
+            return f"Shape({list(v.dims)})"
+        case MeshDeviceValue():
+            return f"MeshDevice({'x'.join(str(d) for d in v.shape)})"
+        case MeshCoordinateValue():
+            return f"MeshCoordinate({list(v.coords)})"
+        case ListValue():
+            return "[" + ", ".join(describe_value(x) for x in v.items) + "]"
+        case SetValue():
+            return "{" + ", ".join(describe_value(x) for x in v.items) + "}"
+        case ObjectValue():
+            return f"{v.type_name}(" + ", ".join(f"{f.name}={describe_value(f.value)}" for f in v.fields) + ")"
+        case OpaqueValue():
+            return f"{v.type_name}<unparsed: {v.text!r}>"
+        case _:
+            assert_never(v)
 
 
 def describe_execution(e: Execution) -> str:

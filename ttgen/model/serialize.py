@@ -13,6 +13,8 @@ import hashlib
 import json
 from typing import Any
 
+from typing_extensions import assert_never
+
 from ttgen.facts import kernel_config
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
 from ttgen.facts.reprs import strip_addresses
@@ -110,59 +112,61 @@ def core_range_set_text(grid: CoreRangeSet) -> str:
 
 
 def value_to_json(v: ArgValue) -> Json:
-    if isinstance(v, TensorValue):
-        return tensor_to_json(v.spec)
-    if isinstance(v, NoneValue):
-        return None
-    if isinstance(v, BoolValue | IntValue):
-        return v.value
-    if isinstance(v, FloatValue):
-        return v.text if v.is_special else v.value
-    if isinstance(v, StrValue):
-        if v.value in SPECIAL_FLOAT_SPELLINGS:
-            return {"type": "str", "value": v.value}
-        return v.value
-    if isinstance(v, EnumValue):
-        return {"type": v.enum, "repr": f"{v.enum}.{v.member}"}
-    if isinstance(v, MemoryConfigValue):
-        return memory_config_to_json(v.config)
-    if isinstance(v, CoreGridValue):
-        return {"type": "CoreGrid", "value": f"ttnn.CoreGrid(x={v.x}, y={v.y})"}
-    if isinstance(v, CoreCoordValue):
-        return {"type": "CoreCoord", "x": v.x, "y": v.y}
-    if isinstance(v, CoreRangeSetValue):
-        return {"type": "CoreRangeSet", "value": core_range_set_text(v.ranges)}
-    if isinstance(v, ShapeValue):
-        return {"type": "Shape", "value": f"Shape({_int_list_text(v.dims)})"}
-    if isinstance(v, MeshDeviceValue):
-        n = 1
-        for d in v.shape:
-            n *= d
-        grid = "x".join(str(d) for d in v.shape)
-        out: dict[str, Json] = {
-            "type": "MeshDevice",
-            "repr": f"MeshDevice({grid} grid, {n} devices)",
-            "shape": list(v.shape),
-        }
-        if v.device_ids is not None:
-            out["device_ids"] = list(v.device_ids)
-        return out
-    if isinstance(v, MeshCoordinateValue):
-        return {"type": "MeshCoordinate", "value": f"MeshCoordinate({_int_list_text(v.coords)})"}
-    if isinstance(v, ListValue):
-        return [value_to_json(x) for x in v.items]
-    if isinstance(v, SetValue):
-        if all(isinstance(x, MeshCoordinateValue) for x in v.items):
-            texts = [f"MeshCoordinate({_int_list_text(x.coords)})" for x in v.items]  # type: ignore[union-attr]
-            return {"type": "set", "value": "{" + ", ".join(texts) + "}"}
-        return {"type": "set", "items": [value_to_json(x) for x in v.items]}
-    if isinstance(v, ObjectValue):
-        if is_compute_kernel_config(v):
-            return compute_kernel_config_to_json(v)
-        return {"type": v.type_name, "fields": {f.name: value_to_json(f.value) for f in v.fields}}
-    if isinstance(v, OpaqueValue):
-        return {"type": v.type_name, "repr": v.text}
-    raise TypeError(f"unhandled value kind {type(v).__name__}")  # pragma: no cover
+    match v:
+        case TensorValue():
+            return tensor_to_json(v.spec)
+        case NoneValue():
+            return None
+        case BoolValue() | IntValue():
+            return v.value
+        case FloatValue():
+            return v.text if v.is_special else v.value
+        case StrValue():
+            if v.value in SPECIAL_FLOAT_SPELLINGS:
+                return {"type": "str", "value": v.value}
+            return v.value
+        case EnumValue():
+            return {"type": v.enum, "repr": f"{v.enum}.{v.member}"}
+        case MemoryConfigValue():
+            return memory_config_to_json(v.config)
+        case CoreGridValue():
+            return {"type": "CoreGrid", "value": f"ttnn.CoreGrid(x={v.x}, y={v.y})"}
+        case CoreCoordValue():
+            return {"type": "CoreCoord", "x": v.x, "y": v.y}
+        case CoreRangeSetValue():
+            return {"type": "CoreRangeSet", "value": core_range_set_text(v.ranges)}
+        case ShapeValue():
+            return {"type": "Shape", "value": f"Shape({_int_list_text(v.dims)})"}
+        case MeshDeviceValue():
+            n = 1
+            for d in v.shape:
+                n *= d
+            grid = "x".join(str(d) for d in v.shape)
+            out: dict[str, Json] = {
+                "type": "MeshDevice",
+                "repr": f"MeshDevice({grid} grid, {n} devices)",
+                "shape": list(v.shape),
+            }
+            if v.device_ids is not None:
+                out["device_ids"] = list(v.device_ids)
+            return out
+        case MeshCoordinateValue():
+            return {"type": "MeshCoordinate", "value": f"MeshCoordinate({_int_list_text(v.coords)})"}
+        case ListValue():
+            return [value_to_json(x) for x in v.items]
+        case SetValue():
+            if all(isinstance(x, MeshCoordinateValue) for x in v.items):
+                texts = [f"MeshCoordinate({_int_list_text(x.coords)})" for x in v.items]  # type: ignore[union-attr]
+                return {"type": "set", "value": "{" + ", ".join(texts) + "}"}
+            return {"type": "set", "items": [value_to_json(x) for x in v.items]}
+        case ObjectValue():
+            if is_compute_kernel_config(v):
+                return compute_kernel_config_to_json(v)
+            return {"type": v.type_name, "fields": {f.name: value_to_json(f.value) for f in v.fields}}
+        case OpaqueValue():
+            return {"type": v.type_name, "repr": v.text}
+        case _:
+            assert_never(v)
 
 
 def is_compute_kernel_config(v: ObjectValue) -> bool:
