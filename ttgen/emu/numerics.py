@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-F32 = np.dtype(np.float32)
 Array = np.ndarray[Any, np.dtype[Any]]
 
 _MANTISSA_BITS = {"BFLOAT8_B": 7, "BFLOAT4_B": 3}  # magnitude bits, the leading one included

@@ -78,7 +78,3 @@ class TensorSpec(Frozen):
         if len(self.shape) > 8:
             raise ValueError(f"tensor rank {len(self.shape)} exceeds ttnn's maximum of 8")
         return self
-
-    @property
-    def volume(self) -> int:
-        return _prod(self.shape)
