@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import EMBEDDED_MASTER, UPSTREAM, needs_shared
 from ttgen.analyze.diff import MasterDiff, diff_document, diff_masters, render_markdown, render_text
-from ttgen.cli_diff import register
+from ttgen.cli.diff import register
 
 GPT_OSS = UPSTREAM / "sweep_trace_gpt_oss.json"
 EXCERPTS = UPSTREAM / "ttnn_master_v2_verbatim_excerpts.json"

@@ -128,3 +128,11 @@ def test_html_report_renders_in_headless_chromium(store: Path, tmp_path: Path) -
     width, height, colours = png_size_and_colours(shot)
     assert (width, height) == (1200, 1400)
     assert colours > 10  # bars in ten status colours and text: not a blank page
+
+
+def test_every_status_is_counted_in_exactly_one_report_column() -> None:
+    from ttgen.facts.status import Status
+    from ttgen.runner.report import COLUMNS
+
+    placed = [s for group in COLUMNS.values() for s in group]
+    assert sorted(placed, key=lambda s: s.value) == sorted(Status, key=lambda s: s.value)

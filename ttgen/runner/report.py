@@ -9,6 +9,16 @@ from typing import Any
 from ttgen.facts.status import STATUSES, UNEXPECTED, Status
 from ttgen.runner.store import Result
 
+# The columns of `ttgen report`'s table: every status counted in exactly one.
+COLUMNS: dict[str, tuple[Status, ...]] = {
+    "pass": (Status.PASS,),
+    "fail": (Status.FAIL_ASSERT, Status.FAIL_EXCEPTION, Status.FAIL_L1_OUT_OF_MEM, Status.XPASS),
+    "crash": (Status.CRASH,),
+    "hang": (Status.HANG,),
+    "skip": (Status.SKIP,),
+    "other": (Status.INVALID, Status.XFAIL),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class OpRow:
@@ -22,6 +32,11 @@ class OpRow:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """The counts by `COLUMNS`, in its order."""
+        return {name: sum(self.counts.get(s.value, 0) for s in group) for name, group in COLUMNS.items()}
 
     @property
     def passed(self) -> int:

@@ -1,0 +1,34 @@
+"""`ttgen` command line: one module per verb group, each only parsing options and calling a
+library function that returns data (the library does the aggregation)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from loguru import logger
+
+from ttgen.cli import compile, conformance, diff, run, show, trace
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="ttgen",
+    help="Compile traced TT-NN op configurations into typed, reviewable tests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")] = False,
+) -> None:
+    logger.remove()
+    logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
+
+
+for group in (compile, conformance, show, run, trace, diff):  # the order `ttgen --help` lists them
+    group.register(app)

@@ -1,0 +1,219 @@
+"""`ttgen run`, `ttgen report`, `ttgen shard`: the runner's commands (registered on the app)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ttgen.cli.console import WIDTH, SafeConsole, err, fail, out
+from ttgen.files import write_atomic
+from ttgen.runner.discover import DiscoveryError, find_modules
+from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
+from ttgen.runner.scheduler import RunAborted
+from ttgen.runner.store import StoreError, StoreLost
+from ttgen.terminal import clean
+
+ResultsOption = Annotated[Path, typer.Option("--results", help="The SQLite results store.")]
+
+
+def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Any]]:
+    """A run and its results, read from the store opened read-only."""
+    from ttgen.runner.store import Store
+
+    if not results.is_file():
+        fail(f"{results}: no results store (run `ttgen run` first)")
+    try:
+        store = Store(results, readonly=True)
+        try:
+            row = store.run(run_id)
+            if row is None:
+                fail(f"{results}: no run {run_id}" if run_id else f"{results}: no runs yet")
+            run = dict(row)
+            return run, store.results(run["id"])
+        finally:
+            store.close()
+    except StoreError as e:
+        fail(str(e))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as e:
+        where = f" ({e.filename})" if e.filename and str(e.filename) != str(path) else ""
+        fail(f"{path}: cannot write: {e.strerror or e}{where}")
+
+
+def _stored_paths(run: dict[str, Any]) -> list[str]:
+    try:
+        paths = json.loads(run["selection"]).get("paths")
+    except (ValueError, AttributeError):
+        return []
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
+
+def run_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Sweep modules or folders (default: generated/).")] = None,
+    backend: Annotated[str | None, typer.Option(help="emu | ttnn (default: ttnn when importable, else emu).")] = None,
+    op: Annotated[list[str] | None, typer.Option("--op", help="Only these ops (repeatable).")] = None,
+    suite: Annotated[list[str] | None, typer.Option("--suite", help="Only these suites (repeatable).")] = None,
+    case: Annotated[
+        list[str] | None, typer.Option("--case", help="Only these case keys op:suite:id (comma-separated).")
+    ] = None,
+    shard: Annotated[str | None, typer.Option(help="I/N: the I-th of N disjoint shards (stable hash).")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Per-case deadline in s (default: module TIMEOUT_S).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes, one per device slot.")] = 1,
+    results: ResultsOption = DEFAULT_RESULTS,
+    resume: Annotated[bool, typer.Option(help="Continue the store's last unfinished run.")] = False,
+    python: Annotated[str | None, typer.Option(help="Interpreter for the workers (e.g. a real-ttnn venv).")] = None,
+    reset_cmd: Annotated[
+        str | None, typer.Option(help="Run after a crash or hang (default: $TT_SMI_RESET_COMMAND).")
+    ] = None,
+    fail_fast: Annotated[bool, typer.Option(help="Stop at the first unexpected result.")] = False,
+) -> None:
+    """Run generated sweep cases in persistent, isolated workers; every result goes to the store."""
+    from ttgen.runner.progress import reporter_for, summary_table
+
+    sel = Selection(
+        paths=[str(p) for p in (paths or [Path("generated")])],
+        ops=op or [],
+        suites=suite or [],
+        shard=shard,
+        cases=case or [],
+        backend=backend,
+        python=python,
+        workers=workers,
+        timeout=timeout,
+        reset_cmd=reset_cmd,
+        fail_fast=fail_fast,
+    )
+    try:
+        validate(sel)
+        if resume and (op or suite or shard or case):
+            fail("--resume continues the stored run's cases: --op, --suite, --shard and --case do not apply")
+        if not resume and not cases_of(sel):
+            fail(f"no cases selected under {', '.join(sel.paths)}")
+    except (DiscoveryError, ValueError) as e:
+        fail(str(e))
+    console = SafeConsole(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
+    try:
+        summary = execute(sel, results, resume=resume, reporter=reporter_for(console))
+    except StoreLost as e:
+        fail(str(e), 3)
+    except (DiscoveryError, ValueError, StoreError) as e:
+        fail(str(e))
+    except RunAborted as e:
+        fail(f"run aborted (resume it with `ttgen run --resume`): {e}", 3)
+    except KeyboardInterrupt:
+        err.print("ttgen: interrupted; `ttgen run --resume` continues this run")
+        raise typer.Exit(130) from None
+    out.print(summary_table(summary.results, f"run {summary.run_id}: {summary.status}"))
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
+    out.print(f"{len(summary.results)} cases ({counts}); {summary.ran_now} run now; results in {results}")
+    if summary.unexpected:
+        raise typer.Exit(1)
+
+
+def report(
+    results: ResultsOption = DEFAULT_RESULTS,
+    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML page here.")] = None,
+    export: Annotated[
+        tuple[str, Path] | None,
+        typer.Option("--export", help="FORMAT OUT; FORMAT is optest (upstream OpTest JSON)."),
+    ] = None,
+) -> None:
+    """Per-op results of a run: counts by status, worst PCC, slowest case."""
+    from ttgen.runner.report import COLUMNS, op_rows, report_document
+
+    run_row, rows = _open_run(results, run)
+    if html is not None:
+        from ttgen.runner.html import render
+
+        _write(html, render(run_row, rows))
+        err.print(f"wrote {html}")
+    if export is not None:
+        fmt, target = export
+        if fmt != "optest":
+            fail(f"--export {fmt!r}: the only format is optest")
+        from ttgen.runner.optest import optest_records
+
+        paths = {m.name: str(m.path) for m in _modules_quietly(_stored_paths(run_row))}
+        _write(target, json.dumps(optest_records(run_row, rows, paths), indent=2) + "\n")
+        err.print(f"wrote {target} ({len(rows)} OpTest records)")
+    if as_json:
+        sys.stdout.write(json.dumps(report_document(run_row, rows), indent=2, sort_keys=True) + "\n")
+        return
+    from rich.table import Table
+
+    title = f"run {run_row['id']} ({run_row['status']}, {run_row['backend']}, {run_row['arch']})"
+    table = Table(title=clean(title))
+    for name in ("op", "total", *COLUMNS, "worst PCC", "slowest case"):
+        table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
+    for row in op_rows(rows):
+        table.add_row(
+            clean(row.op),
+            str(row.total),
+            *(str(n) for n in row.columns.values()),
+            "" if row.worst_pcc is None else f"{row.worst_pcc:.6f}",
+            clean(f"{row.slowest_case} ({(row.slowest_s or 0) * 1e3:.1f} ms)"),
+        )
+    out.print(table)
+
+
+def shard_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Sweep modules or folders (default: generated/).")] = None,
+    results: ResultsOption = DEFAULT_RESULTS,
+    groups: Annotated[int, typer.Option(help="How many groups (CI jobs).")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Only the matrix JSON on stdout.")] = False,
+) -> None:
+    """Pack cases longest-first by recorded durations into N groups: a GitHub Actions matrix."""
+    from ttgen.runner.shard import matrix, pack
+    from ttgen.runner.store import Store
+
+    sel = Selection(paths=[str(p) for p in (paths or [Path("generated")])])
+    try:
+        cases = cases_of(sel)
+    except (DiscoveryError, ValueError) as e:
+        fail(str(e))
+    durations: dict[str, float] = {}
+    if results.is_file():
+        try:
+            store = Store(results, readonly=True)
+            try:
+                durations = store.durations()
+            finally:
+                store.close()
+        except StoreError as e:
+            fail(str(e))
+    try:
+        packed = pack(cases, durations, groups)
+    except ValueError as e:
+        fail(str(e))
+    doc = matrix(packed, sel.paths, [])
+    if as_json:
+        sys.stdout.write(json.dumps(doc) + "\n")
+        return
+    known = sum(1 for c in cases if c.key in durations)
+    out.print(f"{len(cases)} cases ({known} with recorded durations) in {groups} groups:")
+    for g in packed:
+        out.print(f"  group {g.index}: {len(g.keys)} cases, ~{g.seconds:.2f} s")
+    out.print(json.dumps(doc))
+
+
+def _modules_quietly(paths: list[str]) -> list[Any]:
+    try:
+        return find_modules([Path(p) for p in paths])
+    except DiscoveryError:
+        return []
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_cmd)
+    app.command()(report)
+    app.command("shard")(shard_cmd)
