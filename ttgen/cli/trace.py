@@ -27,21 +27,18 @@ def _plural(n: int, word: str) -> str:
 
 def _not_run(stats: MergeStats) -> None:
     """Tests under the traced paths that did not run: kept (why, by file) or gone (each named)."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for source, verdict in stats.kept.items():
-        groups.setdefault((verdict.group, verdict.reason), []).append(source)
-    kept_runs = sum(stats.executions[s] for s in stats.kept)
-    gone_runs = sum(stats.executions[s] for s in stats.gone)
+    from ttgen.trace.merge import kept_groups
+
     if stats.kept or stats.gone:
         out.print(
-            f"  not run this time: {_plural(len(stats.kept), 'test')} kept their executions ({kept_runs}),"
-            f" {_plural(len(stats.gone), 'test')} removed as gone ({gone_runs} executions)"
+            f"  not run this time: {_plural(len(stats.kept), 'test')} kept their executions"
+            f" ({stats.kept_executions}), {_plural(len(stats.gone), 'test')} removed as gone"
+            f" ({stats.gone_executions} executions)"
         )
-    for (group, reason), sources in sorted(groups.items()):
-        runs = sum(stats.executions[s] for s in sources)
-        what = f"{_plural(len(sources), 'test')} {'deselected' if group == 'deselected' else 'in ' + clean(group)}"
-        detail = "" if group == "deselected" else f", not collected: {clean(reason)}"
-        out.print(f"  kept the executions of {what} ({runs}){detail}")
+    for g in kept_groups(stats):
+        where = "deselected" if g.group == "deselected" else "in " + clean(g.group)
+        detail = "" if g.group == "deselected" else f", not collected: {clean(g.reason)}"
+        out.print(f"  kept the executions of {_plural(len(g.sources), 'test')} {where} ({g.executions}){detail}")
     for source in sorted(stats.gone):
         out.print(f"  executions of {clean(source)} dropped: the test no longer exists ({clean(stats.gone[source])})")
 

@@ -38,7 +38,18 @@ from ttgen.model import Argument, Execution, MachineInfo, Master, MasterMetadata
 from ttgen.model.serialize import arguments_to_json, compute_config_hash
 from ttgen.trace.scope import Scope, Verdict
 
-__all__ = ["Conflict", "MergeStats", "Retraced", "Scope", "Update", "Verdict", "merge", "merge_executions"]
+__all__ = [
+    "Conflict",
+    "KeptGroup",
+    "MergeStats",
+    "Retraced",
+    "Scope",
+    "Update",
+    "Verdict",
+    "kept_groups",
+    "merge",
+    "merge_executions",
+]
 
 # (source, hardware) pairs a re-trace ran again: hardware is upstream's (board, series, cards)
 Retraced = frozenset[tuple[str, tuple[str, str | None, int] | None]]
@@ -81,8 +92,38 @@ class MergeStats:
     gone: dict[str, str] = field(default_factory=dict)  # source → why: tests really gone, executions removed
     kept: dict[str, Verdict] = field(default_factory=dict)  # tests under the paths not run, executions kept
     executions: Counter[str] = field(default_factory=Counter)  # execution records of those sources
+
+    @property
+    def kept_executions(self) -> int:
+        return sum(self.executions[s] for s in self.kept)
+
+    @property
+    def gone_executions(self) -> int:
+        return sum(self.executions[s] for s in self.gone)
+
     conflicts: list[Conflict] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptGroup:
+    """Tests under a re-trace's paths it did not run that kept their executions, for one reason."""
+
+    group: str  # a file, or "deselected"
+    reason: str
+    sources: tuple[str, ...]
+    executions: int
+
+
+def kept_groups(stats: MergeStats) -> list[KeptGroup]:
+    """The kept tests by (group, reason), sorted, with their execution records counted."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for source, verdict in stats.kept.items():
+        groups.setdefault((verdict.group, verdict.reason), []).append(source)
+    return [
+        KeptGroup(group, reason, tuple(sorted(sources)), sum(stats.executions[s] for s in sources))
+        for (group, reason), sources in sorted(groups.items())
+    ]
 
 
 def merge_executions(old: tuple[Execution, ...], new: tuple[Execution, ...]) -> tuple[Execution, ...]:
