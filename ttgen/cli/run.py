@@ -11,16 +11,16 @@ import typer
 
 from ttgen.cli.console import WIDTH, SafeConsole, err, fail, out
 from ttgen.files import write_atomic
-from ttgen.runner.discover import DiscoveryError, find_modules
+from ttgen.runner.discover import DiscoveryError, SweepModule, find_modules
 from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
 from ttgen.runner.scheduler import RunAborted
-from ttgen.runner.store import StoreError, StoreLost
+from ttgen.runner.store import Result, StoreError, StoreLost
 from ttgen.terminal import clean
 
 ResultsOption = Annotated[Path, typer.Option("--results", help="The SQLite results store.")]
 
 
-def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Any]]:
+def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Result]]:
     """A run and its results, read from the store opened read-only."""
     from ttgen.runner.store import Store
 
@@ -206,7 +206,7 @@ def shard_cmd(
     out.print(json.dumps(doc))
 
 
-def _modules_quietly(paths: list[str]) -> list[Any]:
+def _modules_quietly(paths: list[str]) -> list[SweepModule]:
     try:
         return find_modules([Path(p) for p in paths])
     except DiscoveryError:
