@@ -2,6 +2,8 @@
 constructors, enum members and printed forms. Standard library (and numpy) only; it never
 imports the compiler side.
 
+Its names are what it defines and re-exports (`import X as X`); facts/api.py declares the ones
+generated code may spell, and tests/test_layers.py checks the emulator provides them.
 Operations that are not emulated still resolve (module `__getattr__`), so generated code for
 any op imports and type-checks; calling one raises NotEmulatedError, which the runtime reports
 as a skip with that reason.
@@ -11,85 +13,217 @@ from __future__ import annotations
 
 from typing import Any
 
-from ttgen.emu.device import MeshDevice, close_device, open_device
+from ttgen.emu.device import MeshDevice as MeshDevice
+from ttgen.emu.device import close_device as close_device
+from ttgen.emu.device import open_device as open_device
 from ttgen.emu.ops import (
-    add,
-    deallocate,
-    exp,
-    from_device,
-    from_torch,
-    gelu,
-    layer_norm,
-    linear,
-    log,
-    matmul,
-    multiply,
-    pad,
-    permute,
-    reciprocal,
-    relu,
-    reshape,
-    rms_norm,
-    rsqrt,
-    sigmoid,
-    sigmoid_accurate,
-    silu,
-    softmax,
-    sqrt,
-    subtract,
-    to_device,
-    to_layout,
-    to_memory_config,
-    to_torch,
-    transpose,
-    typecast,
-    zeros,
+    add as add,
+)
+from ttgen.emu.ops import (
+    deallocate as deallocate,
+)
+from ttgen.emu.ops import (
+    exp as exp,
+)
+from ttgen.emu.ops import (
+    from_device as from_device,
+)
+from ttgen.emu.ops import (
+    from_torch as from_torch,
+)
+from ttgen.emu.ops import (
+    gelu as gelu,
+)
+from ttgen.emu.ops import (
+    layer_norm as layer_norm,
+)
+from ttgen.emu.ops import (
+    linear as linear,
+)
+from ttgen.emu.ops import (
+    log as log,
+)
+from ttgen.emu.ops import (
+    matmul as matmul,
+)
+from ttgen.emu.ops import (
+    multiply as multiply,
+)
+from ttgen.emu.ops import (
+    pad as pad,
+)
+from ttgen.emu.ops import (
+    permute as permute,
+)
+from ttgen.emu.ops import (
+    reciprocal as reciprocal,
+)
+from ttgen.emu.ops import (
+    relu as relu,
+)
+from ttgen.emu.ops import (
+    reshape as reshape,
+)
+from ttgen.emu.ops import (
+    rms_norm as rms_norm,
+)
+from ttgen.emu.ops import (
+    rsqrt as rsqrt,
+)
+from ttgen.emu.ops import (
+    sigmoid as sigmoid,
+)
+from ttgen.emu.ops import (
+    sigmoid_accurate as sigmoid_accurate,
+)
+from ttgen.emu.ops import (
+    silu as silu,
+)
+from ttgen.emu.ops import (
+    softmax as softmax,
+)
+from ttgen.emu.ops import (
+    sqrt as sqrt,
+)
+from ttgen.emu.ops import (
+    subtract as subtract,
+)
+from ttgen.emu.ops import (
+    to_device as to_device,
+)
+from ttgen.emu.ops import (
+    to_layout as to_layout,
+)
+from ttgen.emu.ops import (
+    to_memory_config as to_memory_config,
+)
+from ttgen.emu.ops import (
+    to_torch as to_torch,
+)
+from ttgen.emu.ops import (
+    transpose as transpose,
+)
+from ttgen.emu.ops import (
+    typecast as typecast,
+)
+from ttgen.emu.ops import (
+    zeros as zeros,
 )
 from ttgen.emu.program_configs import (
-    LayerNormDefaultProgramConfig,
-    LayerNormShardedMultiCoreProgramConfig,
-    MatmulMultiCoreReuseMultiCast1DProgramConfig,
-    MatmulMultiCoreReuseMultiCastDRAMShardedProgramConfig,
-    MatmulMultiCoreReuseMultiCastProgramConfig,
-    MatmulMultiCoreReuseProgramConfig,
-    SDPAProgramConfig,
-    SoftmaxDefaultProgramConfig,
-    SoftmaxShardedMultiCoreProgramConfig,
+    LayerNormDefaultProgramConfig as LayerNormDefaultProgramConfig,
 )
-from ttgen.emu.tensor import Tensor
+from ttgen.emu.program_configs import (
+    LayerNormShardedMultiCoreProgramConfig as LayerNormShardedMultiCoreProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    MatmulMultiCoreReuseMultiCast1DProgramConfig as MatmulMultiCoreReuseMultiCast1DProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    MatmulMultiCoreReuseMultiCastDRAMShardedProgramConfig as MatmulMultiCoreReuseMultiCastDRAMShardedProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    MatmulMultiCoreReuseMultiCastProgramConfig as MatmulMultiCoreReuseMultiCastProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    MatmulMultiCoreReuseProgramConfig as MatmulMultiCoreReuseProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    SDPAProgramConfig as SDPAProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    SoftmaxDefaultProgramConfig as SoftmaxDefaultProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    SoftmaxShardedMultiCoreProgramConfig as SoftmaxShardedMultiCoreProgramConfig,
+)
+from ttgen.emu.tensor import Tensor as Tensor
 from ttgen.emu.types import (
-    DRAM_MEMORY_CONFIG,
-    L1_BLOCK_SHARDED_MEMORY_CONFIG,
-    L1_HEIGHT_SHARDED_MEMORY_CONFIG,
-    L1_MEMORY_CONFIG,
-    L1_WIDTH_SHARDED_MEMORY_CONFIG,
-    CoreCoord,
-    CoreGrid,
-    CoreRange,
-    CoreRangeSet,
-    MemoryConfig,
-    MeshCoordinate,
-    NdShardSpec,
-    Shape,
-    ShardSpec,
-    WormholeComputeKernelConfig,
+    DRAM_MEMORY_CONFIG as DRAM_MEMORY_CONFIG,
 )
-from ttgen.facts.devices import Arch
+from ttgen.emu.types import (
+    L1_BLOCK_SHARDED_MEMORY_CONFIG as L1_BLOCK_SHARDED_MEMORY_CONFIG,
+)
+from ttgen.emu.types import (
+    L1_HEIGHT_SHARDED_MEMORY_CONFIG as L1_HEIGHT_SHARDED_MEMORY_CONFIG,
+)
+from ttgen.emu.types import (
+    L1_MEMORY_CONFIG as L1_MEMORY_CONFIG,
+)
+from ttgen.emu.types import (
+    L1_WIDTH_SHARDED_MEMORY_CONFIG as L1_WIDTH_SHARDED_MEMORY_CONFIG,
+)
+from ttgen.emu.types import (
+    CoreCoord as CoreCoord,
+)
+from ttgen.emu.types import (
+    CoreGrid as CoreGrid,
+)
+from ttgen.emu.types import (
+    CoreRange as CoreRange,
+)
+from ttgen.emu.types import (
+    CoreRangeSet as CoreRangeSet,
+)
+from ttgen.emu.types import (
+    MemoryConfig as MemoryConfig,
+)
+from ttgen.emu.types import (
+    MeshCoordinate as MeshCoordinate,
+)
+from ttgen.emu.types import (
+    NdShardSpec as NdShardSpec,
+)
+from ttgen.emu.types import (
+    Shape as Shape,
+)
+from ttgen.emu.types import (
+    ShardSpec as ShardSpec,
+)
+from ttgen.emu.types import (
+    WormholeComputeKernelConfig as WormholeComputeKernelConfig,
+)
+from ttgen.facts.devices import Arch as Arch
 from ttgen.facts.enums import (
-    BufferType,
-    DataType,
-    EmbeddingsType,
-    GeluVariant,
-    Layout,
-    MathFidelity,
-    ShardDistributionStrategy,
-    ShardOrientation,
-    SigmoidMode,
-    StorageType,
-    TensorMemoryLayout,
-    ThrottleLevel,
-    TileReshapeMapMode,
-    Topology,
+    BufferType as BufferType,
+)
+from ttgen.facts.enums import (
+    DataType as DataType,
+)
+from ttgen.facts.enums import (
+    EmbeddingsType as EmbeddingsType,
+)
+from ttgen.facts.enums import (
+    GeluVariant as GeluVariant,
+)
+from ttgen.facts.enums import (
+    Layout as Layout,
+)
+from ttgen.facts.enums import (
+    MathFidelity as MathFidelity,
+)
+from ttgen.facts.enums import (
+    ShardDistributionStrategy as ShardDistributionStrategy,
+)
+from ttgen.facts.enums import (
+    ShardOrientation as ShardOrientation,
+)
+from ttgen.facts.enums import (
+    SigmoidMode as SigmoidMode,
+)
+from ttgen.facts.enums import (
+    StorageType as StorageType,
+)
+from ttgen.facts.enums import (
+    TensorMemoryLayout as TensorMemoryLayout,
+)
+from ttgen.facts.enums import (
+    ThrottleLevel as ThrottleLevel,
+)
+from ttgen.facts.enums import (
+    TileReshapeMapMode as TileReshapeMapMode,
+)
+from ttgen.facts.enums import (
+    Topology as Topology,
 )
 
 bfloat16 = DataType.BFLOAT16
@@ -129,95 +263,3 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
     return _NotEmulated(f"ttnn.{name}")
-
-
-__all__ = [
-    "DRAM_MEMORY_CONFIG",
-    "L1_BLOCK_SHARDED_MEMORY_CONFIG",
-    "L1_HEIGHT_SHARDED_MEMORY_CONFIG",
-    "L1_MEMORY_CONFIG",
-    "L1_WIDTH_SHARDED_MEMORY_CONFIG",
-    "ROW_MAJOR_LAYOUT",
-    "TILE_LAYOUT",
-    "Arch",
-    "BufferType",
-    "CoreCoord",
-    "CoreGrid",
-    "CoreRange",
-    "CoreRangeSet",
-    "DataType",
-    "Device",
-    "EmbeddingsType",
-    "GeluVariant",
-    "LayerNormDefaultProgramConfig",
-    "LayerNormShardedMultiCoreProgramConfig",
-    "Layout",
-    "MathFidelity",
-    "MatmulMultiCoreReuseMultiCast1DProgramConfig",
-    "MatmulMultiCoreReuseMultiCastDRAMShardedProgramConfig",
-    "MatmulMultiCoreReuseMultiCastProgramConfig",
-    "MatmulMultiCoreReuseProgramConfig",
-    "MemoryConfig",
-    "MeshCoordinate",
-    "MeshDevice",
-    "NdShardSpec",
-    "NotEmulatedError",
-    "SDPAProgramConfig",
-    "Shape",
-    "ShardDistributionStrategy",
-    "ShardOrientation",
-    "ShardSpec",
-    "SigmoidMode",
-    "SoftmaxDefaultProgramConfig",
-    "SoftmaxShardedMultiCoreProgramConfig",
-    "StorageType",
-    "Tensor",
-    "TensorMemoryLayout",
-    "ThrottleLevel",
-    "TileReshapeMapMode",
-    "Topology",
-    "WormholeComputeKernelConfig",
-    "add",
-    "bfloat4_b",
-    "bfloat8_b",
-    "bfloat16",
-    "close_device",
-    "deallocate",
-    "exp",
-    "float32",
-    "fp8_e4m3",
-    "from_device",
-    "from_torch",
-    "gelu",
-    "int8",
-    "int32",
-    "layer_norm",
-    "linear",
-    "log",
-    "matmul",
-    "multiply",
-    "open_device",
-    "pad",
-    "permute",
-    "reciprocal",
-    "relu",
-    "reshape",
-    "rms_norm",
-    "rsqrt",
-    "sigmoid",
-    "sigmoid_accurate",
-    "silu",
-    "softmax",
-    "sqrt",
-    "subtract",
-    "to_device",
-    "to_layout",
-    "to_memory_config",
-    "to_torch",
-    "transpose",
-    "typecast",
-    "uint8",
-    "uint16",
-    "uint32",
-    "zeros",
-]
