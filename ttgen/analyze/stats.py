@@ -17,6 +17,14 @@ from typing import Any
 from ttgen.ingest import IngestResult
 
 
+def operations_overview(result: IngestResult) -> list[dict[str, Any]]:
+    """`ttgen show` without an op: every operation with its configuration and execution counts."""
+    return [
+        {"operation": name, "configurations": len(cs), "executions": sum(c.execution_count for c in cs)}
+        for name, cs in result.master().operations
+    ]
+
+
 def file_stats(result: IngestResult) -> dict[str, Any]:
     rejected = result.rejected
     ops = sorted(set(result.present))

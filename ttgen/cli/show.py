@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ttgen import __version__
 from ttgen.analyze.describe import describe_execution, describe_value
-from ttgen.analyze.stats import stats_document
+from ttgen.analyze.stats import operations_overview, stats_document
 from ttgen.cli.console import err, fail, out
 from ttgen.cli.options import DEFAULT_MASTER, JsonOption, MasterOption, emit_json, load
 from ttgen.model import OpConfig, resolve_op_query
@@ -58,10 +58,7 @@ def show(
     if result.rejections:
         err.print(f"ttgen: {len(result.rejections)} configuration(s) rejected; see: ttgen stats {clean(str(master))}")
     if op is None:
-        rows = [
-            {"operation": name, "configurations": len(cs), "executions": sum(c.execution_count for c in cs)}
-            for name, cs in m.operations
-        ]
+        rows = operations_overview(result)
         if as_json:
             emit_json({"master": master.as_posix(), "format": result.format, "operations": rows})
             return
@@ -72,11 +69,8 @@ def show(
         for row in rows:
             table.add_row(Text(str(row["operation"])), str(row["configurations"]), str(row["executions"]))
         table.add_section()
-        table.add_row(
-            Text(f"{len(rows)} operations"),
-            str(m.total_configurations),
-            str(sum(int(str(r["executions"])) for r in rows)),
-        )
+        totals = (sum(r["configurations"] for r in rows), sum(r["executions"] for r in rows))
+        table.add_row(Text(f"{len(rows)} operations"), *(str(n) for n in totals))
         out.print(table)
         return
     name = resolve_op_query(op, m.op_names)
