@@ -26,6 +26,7 @@ from ttgen.model import (
     ObjectValue,
     OpaqueValue,
     Replicate,
+    ResourceValue,
     SetValue,
     ShapeValue,
     StorageType,
@@ -110,6 +111,8 @@ def describe_value(v: ArgValue) -> str:
             return f"{v.type_name}(" + ", ".join(f"{f.name}={describe_value(f.value)}" for f in v.fields) + ")"
         case OpaqueValue():
             return f"{v.type_name}<unparsed: {v.text!r}>"
+        case ResourceValue():
+            return f"<{v.resource}>"
         case _:
             assert_never(v)
 

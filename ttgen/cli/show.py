@@ -30,15 +30,20 @@ def signatures_dump(
     ] = None,
 ) -> None:
     """Introspect a real, importable ttnn (no device needed) and write its signature catalog."""
-    from ttgen.signatures.dump import DumpError, dump_catalog, write_catalog
+    from ttgen.signatures.dump import DumpError, dump_catalog, write_catalog, write_class_table
 
     try:
-        catalog = dump_catalog(python)
+        catalog, class_table = dump_catalog(python)
     except DumpError as e:
         fail(str(e))
     path = write_catalog(catalog, out_path)
+    # beside an explicit --out, else the committed table that ttgen.facts.classes reads
+    table_path = write_class_table(class_table, out_path.with_suffix(".classes.json") if out_path else None)
     overloads = sum(len(o.overloads) for o in catalog.operations)
-    out.print(f"ttnn {catalog.ttnn_version}: {len(catalog.operations)} operations, {overloads} overloads -> {path}")
+    out.print(
+        f"ttnn {catalog.ttnn_version}: {len(catalog.operations)} operations, {overloads} overloads -> {path}; "
+        f"{len(class_table['classes'])} config classes -> {table_path}"
+    )
 
 
 def version() -> None:

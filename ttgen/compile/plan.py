@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import keyword
 from dataclasses import dataclass, field
 
 from ttgen.compile.all_cases import Budget, Expansion, expand
@@ -32,11 +33,21 @@ MAX_PROVENANCE_LINES = 3
 
 @dataclass(frozen=True, slots=True)
 class FieldPlan:
-    name: str
+    name: str  # the case field: the parameter's name, `_`-suffixed when that is a keyword
     type: str
     optional: bool  # absent in some case: defaults to ABSENT
     positional: bool  # passed positionally in the call
     via_inputs: bool  # holds tensors or the device: materialized by Inputs.value
+    param: str = ""  # the op's parameter (default: the field name)
+
+    @property
+    def keyword(self) -> str:
+        return self.param or self.name
+
+
+def field_name(param: str) -> str:
+    """ttnn.uniform takes `from`: a field cannot be named so, `from_` can (PEP 8)."""
+    return ident(f"{param}_" if keyword.iskeyword(param) else param)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +239,9 @@ def plan_op(
     for n in names:
         optional = counts[n] < len(bound)
         t = types[n] | ({"Absent"} if optional else set())
-        plan.fields.append(FieldPlan(ident(n), union_source(t), optional, n in positional, materialized[n]))
+        plan.fields.append(
+            FieldPlan(field_name(n), union_source(t), optional, n in positional, materialized[n], param=n)
+        )
     # dataclass rule: fields without defaults first (stable within each group)
     plan.fields.sort(key=lambda f: f.optional)
 
@@ -241,12 +254,12 @@ def plan_op(
         expected,
     ) in sorted(cases, key=lambda x: x[0]):
         traced = config.config_hash not in combined
-        used = [values[f.name] for f in plan.fields if f.name in values] + ([expected] if expected else [])
+        used = [values[f.keyword] for f in plan.fields if f.keyword in values] + ([expected] if expected else [])
         plan.cases.append(
             CasePlan(
                 case_id=case_id,
                 comments=provenance(config) if traced else ("combination of traced values (--all-cases), not traced",),
-                args=tuple((f.name, values[f.name].node) for f in plan.fields if f.name in values),
+                args=tuple((f.name, values[f.keyword].node) for f in plan.fields if f.keyword in values),
                 expected=expected.node if expected is not None else None,
                 traced=traced,
                 imports=frozenset().union(*(f.imports for f in used)),

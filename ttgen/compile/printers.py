@@ -47,6 +47,7 @@ from ttgen.model import (
     ObjectValue,
     OpaqueValue,
     Replicate,
+    ResourceValue,
     SetValue,
     ShapeValue,
     StorageType,
@@ -178,6 +179,8 @@ def grid_node(grid: CoreRangeSet) -> Call:
         )
         for r in grid.ranges
     )
+    if not ranges:
+        return Call("ttnn.CoreRangeSet", ((None, Call("set", ())),))
     return Call("ttnn.CoreRangeSet", ((None, Coll("set", ranges)),))
 
 
@@ -330,6 +333,14 @@ def value_fragment(v: ArgValue) -> Fragment:
             return _items(v.items, "list")
         case SetValue():
             return _items(v.items, "set")
+        case ObjectValue() if v.type_name.rsplit(".", 1)[-1] == "UnaryWithParam":
+            # positional-only in ttnn: UnaryWithParam(op_type[, param, ...])
+            op, params = v.get("op_type"), v.get("params")
+            if op is None or not isinstance(params, ListValue):
+                raise Unprintable("a UnaryWithParam without op_type and params")
+            args = [value_fragment(op), *(value_fragment(p) for p in params.items)]
+            cls = ttnn_attr("UnaryWithParam")
+            return Fragment(Call(cls, tuple((None, f.node) for f in args)), frozenset({cls}))
         case ObjectValue():
             cls = ttnn_attr(v.type_name.rsplit(".", 1)[-1])
             parts = [(ident(f.name), value_fragment(f.value)) for f in v.fields]
@@ -338,6 +349,10 @@ def value_fragment(v: ArgValue) -> Fragment:
             return Fragment(node, frozenset({cls}), imports, any(f.materialized for _, f in parts))
         case OpaqueValue():
             raise Unprintable(f"{v.type_name} was traced only as printed text ({v.text[:60]!r})")
+        case ResourceValue():
+            # made afresh at run time on the case's device (ttgen.runtime.spec.Resource)
+            node = Call("Resource", ((None, Atom(str_literal(v.resource))),))
+            return Fragment(node, frozenset({"Resource"}), frozenset({"Resource"}), True)
         case _:
             assert_never(v)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import keyword
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,18 @@ def _arg(f: FieldPlan) -> Source:
 def call_args(plan: OpPlan) -> list[Source]:
     """Positional parameters in order, then keywords; absent-able keywords through present()."""
     args = [_arg(f) for f in plan.positional_fields]
-    args += [Source(f"{ident(f.name)}={_arg(f)}") for f in plan.keyword_fields]
+    args += [_keyword(f) for f in plan.keyword_fields]
     if plan.optional_fields:
-        present = joined([Source(f"{ident(f.name)}={_arg(f)}") for f in plan.optional_fields], ", ")
+        present = joined([_keyword(f) for f in plan.optional_fields], ", ")
         args.append(Source(f"**present({present})"))
     return args
+
+
+def _keyword(f: FieldPlan) -> Source:
+    """`name=value`; a parameter named by a Python keyword (`from`) goes as `**{"from": value}`."""
+    if keyword.iskeyword(f.keyword):
+        return Source(f"**{{{str_literal(f.keyword)}: {_arg(f)}}}")
+    return Source(f"{ident(f.keyword)}={_arg(f)}")
 
 
 CASES_MARK = "    # ttgen: cases"

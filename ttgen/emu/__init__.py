@@ -15,6 +15,7 @@ from typing import Any
 
 from ttgen.emu.device import MeshDevice as MeshDevice
 from ttgen.emu.device import close_device as close_device
+from ttgen.emu.device import create_global_semaphore as create_global_semaphore
 from ttgen.emu.device import open_device as open_device
 from ttgen.emu.ops import (
     add as add,
@@ -110,6 +111,27 @@ from ttgen.emu.ops import (
     zeros as zeros,
 )
 from ttgen.emu.program_configs import (
+    ChunkGdnFusedProgramConfig as ChunkGdnFusedProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    ChunkGdnPhasedProgramConfig as ChunkGdnPhasedProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    Conv1dConfig as Conv1dConfig,
+)
+from ttgen.emu.program_configs import (
+    Conv2dConfig as Conv2dConfig,
+)
+from ttgen.emu.program_configs import (
+    Conv2dSliceConfig as Conv2dSliceConfig,
+)
+from ttgen.emu.program_configs import (
+    Conv3dConfig as Conv3dConfig,
+)
+from ttgen.emu.program_configs import (
+    IndexerScoreProgramConfig as IndexerScoreProgramConfig,
+)
+from ttgen.emu.program_configs import (
     LayerNormDefaultProgramConfig as LayerNormDefaultProgramConfig,
 )
 from ttgen.emu.program_configs import (
@@ -117,6 +139,9 @@ from ttgen.emu.program_configs import (
 )
 from ttgen.emu.program_configs import (
     MatmulMultiCoreReuseMultiCast1DProgramConfig as MatmulMultiCoreReuseMultiCast1DProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    MatmulMultiCoreReuseMultiCastBatchedDRAMShardedProgramConfig as MatmulMultiCoreReuseMultiCastBatchedDRAMShardedProgramConfig,  # noqa: E501
 )
 from ttgen.emu.program_configs import (
     MatmulMultiCoreReuseMultiCastDRAMShardedProgramConfig as MatmulMultiCoreReuseMultiCastDRAMShardedProgramConfig,
@@ -128,13 +153,37 @@ from ttgen.emu.program_configs import (
     MatmulMultiCoreReuseProgramConfig as MatmulMultiCoreReuseProgramConfig,
 )
 from ttgen.emu.program_configs import (
+    McastConfig as McastConfig,
+)
+from ttgen.emu.program_configs import (
+    McastFixedSenderConfig as McastFixedSenderConfig,
+)
+from ttgen.emu.program_configs import (
+    McastRotatingSenderConfig as McastRotatingSenderConfig,
+)
+from ttgen.emu.program_configs import (
+    MinimalMatmulConfig as MinimalMatmulConfig,
+)
+from ttgen.emu.program_configs import (
+    Op2DSliceConfig as Op2DSliceConfig,
+)
+from ttgen.emu.program_configs import (
+    QkvCausalConv1dSiluProgramConfig as QkvCausalConv1dSiluProgramConfig,
+)
+from ttgen.emu.program_configs import (
     SDPAProgramConfig as SDPAProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    SlidingWindowParallelConfig as SlidingWindowParallelConfig,
 )
 from ttgen.emu.program_configs import (
     SoftmaxDefaultProgramConfig as SoftmaxDefaultProgramConfig,
 )
 from ttgen.emu.program_configs import (
     SoftmaxShardedMultiCoreProgramConfig as SoftmaxShardedMultiCoreProgramConfig,
+)
+from ttgen.emu.program_configs import (
+    UnaryWithParam as UnaryWithParam,
 )
 from ttgen.emu.tensor import Tensor as Tensor
 from ttgen.emu.types import (
@@ -202,6 +251,12 @@ from ttgen.facts.enums import (
     MathFidelity as MathFidelity,
 )
 from ttgen.facts.enums import (
+    PaddingMode as PaddingMode,
+)
+from ttgen.facts.enums import (
+    ReduceType as ReduceType,
+)
+from ttgen.facts.enums import (
     ShardDistributionStrategy as ShardDistributionStrategy,
 )
 from ttgen.facts.enums import (
@@ -224,6 +279,9 @@ from ttgen.facts.enums import (
 )
 from ttgen.facts.enums import (
     Topology as Topology,
+)
+from ttgen.facts.enums import (
+    UnaryOpType as UnaryOpType,
 )
 
 bfloat16 = DataType.BFLOAT16

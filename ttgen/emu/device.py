@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ttgen.emu.types import CoreCoord
 from ttgen.facts.devices import DEFAULT_ARCH, DEVICE_MODELS, Arch, DeviceModel
@@ -70,3 +70,14 @@ def open_device(*, device_id: int, l1_small_size: int = 0, trace_region_size: in
 
 def close_device(device: MeshDevice) -> None:
     device.is_open = False
+
+
+class GlobalSemaphore:
+    """ttnn.create_global_semaphore's handle: where it lives and its initial value."""
+
+    def __init__(self, device: MeshDevice, cores: Any, initial_value: int) -> None:
+        self.device, self.cores, self.initial_value = device, cores, initial_value
+
+
+def create_global_semaphore(device: MeshDevice, cores: Any, initial_value: int) -> GlobalSemaphore:
+    return GlobalSemaphore(device, cores, initial_value)

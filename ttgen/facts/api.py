@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 
-from ttgen.facts import enums
+from ttgen.facts import classes, enums
 from ttgen.facts.devices import Arch
 
 ENUMS: dict[str, type[enum.Enum]] = {
@@ -20,6 +20,8 @@ ENUMS: dict[str, type[enum.Enum]] = {
         enums.GeluVariant,
         enums.Layout,
         enums.MathFidelity,
+        enums.PaddingMode,
+        enums.ReduceType,
         enums.ShardDistributionStrategy,
         enums.ShardOrientation,
         enums.SigmoidMode,
@@ -28,6 +30,7 @@ ENUMS: dict[str, type[enum.Enum]] = {
         enums.ThrottleLevel,
         enums.TileReshapeMapMode,
         enums.Topology,
+        enums.UnaryOpType,
     )
 }
 
@@ -56,6 +59,8 @@ CLASSES = frozenset(
         "Tensor",
         "WormholeComputeKernelConfig",
     }
+    # and every config class of the 0.81.1 table (program, kernel, conv configs; UnaryWithParam)
+    | frozenset(classes.table())
 )
 
 CONSTANTS = frozenset(

@@ -9,6 +9,10 @@ import re
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
+# a default repr and nothing else: an object the tracer could not describe (a runtime handle)
+RESOURCE_TEXT = re.compile(r"<((?:[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*) object(?: at 0x[0-9a-fA-F]+)?>\Z")
+
+
 def strip_addresses(text: str) -> str:
     return ADDRESS.sub("", text)
 

@@ -289,6 +289,7 @@ _CORE_GRID = re.compile(r"(?:ttnn\.)?CoreGrid\(x=([0-9]+),\s*y=([0-9]+)\)\Z")
 _SHAPE = re.compile(r"(?:ttnn\.)?Shape\((\[[^\]]*\])\)\Z")
 _MESH_COORD = re.compile(r"(?:ttnn\.)?MeshCoordinate\((\[[^\]]*\])\)\Z")
 _CORE_COORD = re.compile(r"\(\s*x\s*=\s*([0-9]+)\s*,\s*y\s*=\s*([0-9]+)\s*\)\Z")
+_DASH_COORD = re.compile(r"([0-9]+)-([0-9]+)\Z")  # ttnn's CoreCoord repr inside C++ config reprs: `8-1`
 _MESH_DEVICE = re.compile(r"MeshDevice\(([0-9]+(?:x[0-9]+)*) grid, ([0-9]+) devices\)\Z")
 
 
@@ -454,9 +455,11 @@ def parse_field_value(text: str) -> ArgValue:
     number = parse_number(t)
     if number is not None:
         return number
-    m = _CORE_COORD.match(t)
+    m = _CORE_COORD.match(t) or _DASH_COORD.match(t)
     if m:
         return build(CoreCoordValue, x=checked_int(int(m.group(1))), y=checked_int(int(m.group(2))))
+    if t == "{}" or t.startswith("{["):
+        return CoreRangeSetValue(ranges=parse_core_range_set_text(t))
     if _CORE_GRID.match(t):
         return parse_core_grid_text(t)
     if _SHAPE.match(t):
@@ -499,6 +502,11 @@ def parse_object_repr(type_name: str, text: str) -> ArgValue:
         return enum_value(short, m.group(2))
     if short == "CoreGrid":
         return parse_core_grid_text(t)
+    if short == "CoreCoord":
+        cc = _DASH_COORD.match(t) or _CORE_COORD.match(t)
+        if not cc:
+            raise ValueError(f"unreadable CoreCoord {t!r}")
+        return build(CoreCoordValue, x=checked_int(int(cc.group(1))), y=checked_int(int(cc.group(2))))
     if short == "CoreRangeSet":
         return CoreRangeSetValue(ranges=parse_core_range_set_text(t))
     if short == "Shape":

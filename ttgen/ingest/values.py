@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 from ttgen.facts import kernel_config
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
+from ttgen.facts.reprs import RESOURCE_TEXT
 from ttgen.ingest.errors import Reject, join_pointer
+from ttgen.ingest.objects import ACTIVATION, resolve_class, typed
 from ttgen.ingest.reprs import (
     build,
     checked_int,
@@ -48,6 +50,7 @@ from ttgen.model import (
     NoneValue,
     ObjectValue,
     OpaqueValue,
+    ResourceValue,
     SetValue,
     ShardOrientation,
     ShardSpec,
@@ -299,13 +302,13 @@ def _loose_field(v: Json, ptr: str) -> ArgValue:
     return decode_value(v, ptr, cpp_strings=False)
 
 
-def _object(type_name: str, fields: dict[str, Json], ptr: str, loose: bool) -> ObjectValue:
+def _object(type_name: str, fields: dict[str, Json], ptr: str, loose: bool) -> ArgValue:
     decoded = []
     for name in sorted(fields):
         fptr = join_pointer(ptr, name)
         value = _loose_field(fields[name], fptr) if loose else decode_value(fields[name], fptr, cpp_strings=False)
         decoded.append(guarded(fptr, partial(build, FieldValue, name=name, value=value)))
-    return guarded(ptr, lambda: build(ObjectValue, type_name=type_name, fields=tuple(decoded)))
+    return guarded(ptr, lambda: typed(build(ObjectValue, type_name=type_name, fields=tuple(decoded))))
 
 
 def decode_compute_kernel_config(d: dict[str, Json], ptr: str) -> ObjectValue:
@@ -375,11 +378,18 @@ def _typed_dict(d: dict[str, Json], ptr: str) -> ArgValue:
         text = rest[key]
         if not isinstance(text, str):
             raise Reject(join_pointer(ptr, key), f"{short} {key} must be a string")
+        resource = RESOURCE_TEXT.match(text.strip())
+        if resource is not None:
+            # a runtime handle: its type, never its address (ttgen.model.values.ResourceValue)
+            return guarded(ptr, partial(build, ResourceValue, resource=type_name, python_type=resource.group(1)))
         try:
-            return parse_object_repr(type_name, text)
+            parsed = parse_object_repr(type_name, text)
         except ValueError:
-            # Kept verbatim: nothing lost, and the compiler refuses it where a value is needed.
-            return guarded(ptr, partial(build, OpaqueValue, type_name=type_name, text=text))
+            parsed = None
+        if parsed is not None:
+            return guarded(ptr, partial(typed, parsed))
+        # Kept verbatim: nothing lost, and the compiler refuses it where a value is needed.
+        return guarded(ptr, partial(build, OpaqueValue, type_name=type_name, text=text))
     # upstream's structured program-config dicts: {"type": T, field: value, ...}
     return _object(type_name, rest, ptr, loose=True)
 
@@ -423,5 +433,15 @@ def decode_value(v: Json, ptr: str, *, cpp_strings: bool) -> ArgValue:
         return MemoryConfigValue(config=decode_memory_config(v, ptr))
     if kernel_config.REQUIRED <= set(v) <= kernel_config.FIELDS:
         return decode_compute_kernel_config(v, ptr)
-    keys = ", ".join(sorted(v)[:6])
-    raise Reject(ptr, f"untyped object with keys [{keys}] is not a known ttnn value")
+    return _untyped(v, ptr)
+
+
+def _untyped(v: dict[str, Json], ptr: str) -> ArgValue:
+    """A dict without a class name: a CoreCoord (`{"x", "y"}`, the 0.81.1 tracer's JSON), a
+    fused activation (`{"op_type", "param"}`), or the one config class its field set names."""
+    if set(v) == {"x", "y"}:
+        return guarded(ptr, lambda: build(CoreCoordValue, x=v["x"], y=v["y"]))
+    if "op_type" in v and set(v) <= {"op_type", "param", "params"}:
+        return _object(ACTIVATION, v, ptr, loose=False)
+    name = guarded(ptr, lambda: resolve_class(frozenset(v)))
+    return _object(name, v, ptr, loose=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from ttgen.model.base import Coord, Frozen, PositiveDim
 from ttgen.model.enums import (
@@ -36,14 +36,13 @@ class CoreRange(Frozen):
 
 
 class CoreRangeSet(Frozen):
-    """Ranges in traced order; ttnn rejects overlapping ranges, and so do we."""
+    """Ranges in traced order; ttnn rejects overlapping ranges, and so do we. Empty is legal (a
+    matmul config's default `hop_cores={}`); a shard grid is not (ShardSpec, NdShardSpec)."""
 
     ranges: tuple[CoreRange, ...]
 
     @model_validator(mode="after")
     def _disjoint(self) -> CoreRangeSet:
-        if not self.ranges:
-            raise ValueError("core range set is empty")
         for i, a in enumerate(self.ranges):
             for b in self.ranges[i + 1 :]:
                 if a.start.x <= b.end.x and b.start.x <= a.end.x and a.start.y <= b.end.y and b.start.y <= a.end.y:
@@ -55,10 +54,18 @@ class CoreRangeSet(Frozen):
         return sum(r.num_cores for r in self.ranges)
 
 
+def _nonempty(grid: CoreRangeSet) -> CoreRangeSet:
+    if not grid.ranges:
+        raise ValueError("core range set is empty")
+    return grid
+
+
 class ShardSpec(Frozen):
     grid: CoreRangeSet
     shape: tuple[PositiveDim, PositiveDim]
     orientation: ShardOrientation
+
+    _grid = field_validator("grid")(_nonempty)
 
 
 class NdShardSpec(Frozen):
@@ -66,6 +73,8 @@ class NdShardSpec(Frozen):
     grid: CoreRangeSet
     orientation: ShardOrientation = ShardOrientation.ROW_MAJOR
     distribution: ShardDistributionStrategy = ShardDistributionStrategy.ROUND_ROBIN_1D
+
+    _grid = field_validator("grid")(_nonempty)
 
 
 class MemoryConfig(Frozen):

@@ -17,7 +17,7 @@ from typing_extensions import assert_never
 
 from ttgen.facts import kernel_config
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
-from ttgen.facts.reprs import strip_addresses
+from ttgen.facts.reprs import RESOURCE_TEXT, strip_addresses
 from ttgen.model.config import Execution, MachineInfo, Master, OpConfig
 from ttgen.model.enums import member_repr
 from ttgen.model.memory import CoreRangeSet, MemoryConfig
@@ -38,6 +38,7 @@ from ttgen.model.values import (
     NoneValue,
     ObjectValue,
     OpaqueValue,
+    ResourceValue,
     SetValue,
     ShapeValue,
     StrValue,
@@ -165,8 +166,15 @@ def value_to_json(v: ArgValue) -> Json:
             return {"type": v.type_name, "fields": {f.name: value_to_json(f.value) for f in v.fields}}
         case OpaqueValue():
             return {"type": v.type_name, "repr": v.text}
+        case ResourceValue():
+            return resource_to_json(v)
         case _:
             assert_never(v)
+
+
+def resource_to_json(v: ResourceValue) -> dict[str, Json]:
+    """As the tracer writes it, less the address (another in every run)."""
+    return {"type": v.resource, "value": f"<{v.python_type} object>"}
 
 
 def is_compute_kernel_config(v: ObjectValue) -> bool:
@@ -280,7 +288,9 @@ def dumps_master(master: Master) -> str:
 # Its newest version first normalizes args: integer "hash" keys are removed (C++ hashes are not
 # stable across builds), a null shard_spec becomes the string "None", and " at 0x…" addresses are
 # stripped from strings. Older masters (all fixtures) were hashed without that normalization,
-# which `upstream_config_hash(..., normalize=False)` reproduces exactly.
+# which `upstream_config_hash(..., normalize=False)` reproduces exactly. As upstream drops its
+# semaphore arguments by name, ttgen drops every argument that holds only runtime handles
+# (ResourceValue: semaphores, sub-device ids; a list of them), whatever its name.
 #
 # ttgen keeps a traced config_hash verbatim. When a trace has none (per-call dumps, graph
 # captures, V1 lists) ttgen computes the normalized form over its canonical arguments JSON, which
@@ -306,6 +316,18 @@ def _normalize_for_hash(value: Json) -> Json:
     return value
 
 
+def is_resource_json(value: Json) -> bool:
+    """A runtime handle as resource_to_json writes it, or a non-empty list of them."""
+    if isinstance(value, list):
+        return bool(value) and all(is_resource_json(v) for v in value)
+    return (
+        isinstance(value, dict)
+        and set(value) == {"type", "value"}
+        and isinstance(value["value"], str)
+        and RESOURCE_TEXT.match(value["value"]) is not None
+    )
+
+
 def upstream_config_hash(
     operation: str,
     arguments: dict[str, Json],
@@ -320,7 +342,10 @@ def upstream_config_hash(
             series = series[0] if series else None
         cards = machine_info.get("card_count")
         hardware = [machine_info["board_type"], series, cards if cards is not None else 1]
-    args = _normalize_for_hash(arguments) if normalize else arguments
+    if normalize:
+        args = _normalize_for_hash({k: v for k, v in arguments.items() if not is_resource_json(v)})
+    else:
+        args = arguments
     payload = {"operation": operation, "arguments": args, "hardware": hardware, "mesh": None}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 

@@ -235,6 +235,28 @@ class OpaqueValue(Frozen):
         return check_class_name(v)
 
 
+class ResourceValue(Frozen):
+    """A runtime object the tracer could print only by its default repr (`<ttnn._ttnn.global_semaphore.
+    global_semaphore object at 0x...>`): a global semaphore, a sub-device id. It holds no
+    configuration (a new run makes a new one), so it stays out of config_hash; generated code
+    makes a fresh one with ttnn's factory, or the case skips naming it."""
+
+    kind: Literal["resource"] = "resource"
+    resource: str  # the traced type: "global_semaphore"
+    python_type: str  # the object's class: "ttnn._ttnn.global_semaphore.global_semaphore"
+
+    @field_validator("resource", "python_type")
+    @classmethod
+    def _dotted(cls, v: str) -> str:
+        if not DOTTED.match(v) or any(keyword.iskeyword(p) for p in v.split(".")):
+            raise ValueError(f"{v!r} is not a dotted name")
+        return v
+
+    @property
+    def class_name(self) -> str:
+        return self.python_type.rsplit(".", 1)[-1]
+
+
 ArgValue = Annotated[
     TensorValue
     | NoneValue
@@ -253,7 +275,8 @@ ArgValue = Annotated[
     | ListValue
     | SetValue
     | ObjectValue
-    | OpaqueValue,
+    | OpaqueValue
+    | ResourceValue,
     Field(discriminator="kind"),
 ]
 

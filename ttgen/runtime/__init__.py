@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ttgen.runtime.case import Inputs
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
-from ttgen.runtime.spec import ABSENT, DEVICE, Absent, DeviceRef, MeshPlacement, TensorSpec, present
+from ttgen.runtime.spec import ABSENT, DEVICE, Absent, DeviceRef, MeshPlacement, Resource, TensorSpec, present
 
 if TYPE_CHECKING:
     import ttgen.emu as ttnn
@@ -28,6 +28,7 @@ __all__ = [
     "Inputs",
     "MeshPlacement",
     "Outcome",
+    "Resource",
     "SkipCase",
     "Status",
     "TensorSpec",

@@ -14,7 +14,7 @@ import numpy as np
 from ttgen.runtime.backend import backend_name
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
 from ttgen.runtime.pcc import comp_pcc
-from ttgen.runtime.spec import ABSENT, DeviceRef, TensorSpec
+from ttgen.runtime.spec import ABSENT, DeviceRef, Resource, TensorSpec
 
 if TYPE_CHECKING:
     import ttgen.emu as ttnn
@@ -73,6 +73,19 @@ def host_values(
     return rng.uniform(low_f, high_f, size=spec.shape).astype(np.float32)
 
 
+def _all_cores(device: Any) -> Any:
+    grid = device.compute_with_storage_grid_size()
+    return ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))})
+
+
+def make_resource(resource: Resource, device: Any) -> Any:
+    """A fresh runtime handle of the traced kind. A global semaphore is made as models make
+    theirs: over the device's whole worker grid, starting at 0 (the trace records neither)."""
+    if resource.kind == "global_semaphore":
+        return ttnn.create_global_semaphore(device, _all_cores(device), 0)
+    raise SkipCase(f"a {resource.kind} argument: traced only by address, and ttgen has no factory to make one")
+
+
 class Inputs:
     """Creates the inputs of one case on one device and keeps their host values for goldens."""
 
@@ -110,7 +123,9 @@ class Inputs:
             return self.tensor(name, value)
         if isinstance(value, DeviceRef):
             return self.device
-        if isinstance(value, tuple) and any(isinstance(v, TensorSpec | DeviceRef) for v in value):
+        if isinstance(value, Resource):
+            return make_resource(value, self.device)
+        if isinstance(value, tuple) and any(isinstance(v, TensorSpec | DeviceRef | Resource) for v in value):
             return [self.value(f"{name}[{i}]", v) for i, v in enumerate(value)]
         return value
 

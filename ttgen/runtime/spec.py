@@ -75,6 +75,14 @@ class DeviceRef:
 DEVICE: Final = DeviceRef()
 
 
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A traced runtime handle (a global semaphore, ...): the trace holds only its type, so the
+    case makes a fresh one on its own device (Inputs.value), or skips naming it."""
+
+    kind: str
+
+
 def present(**kwargs: Any) -> dict[str, Any]:
     """Keyword arguments without the absent ones: `ttnn.add(a, b, **present(dtype=case.dtype))`."""
     return {k: v for k, v in kwargs.items() if v is not ABSENT}

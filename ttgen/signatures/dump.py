@@ -8,9 +8,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from ttgen.facts import classes
 from ttgen.signatures.catalog import Catalog, catalog_path
-from ttgen.signatures.parse import parse_raw_dump
+from ttgen.signatures.parse import parse_class_table, parse_raw_dump
 
 INTROSPECT = Path(__file__).resolve().parent / "introspect.py"
 
@@ -24,7 +26,8 @@ def ttnn_python() -> str:
     return os.environ.get("TTGEN_TTNN_PYTHON") or sys.executable
 
 
-def dump_catalog(python: str | None = None) -> Catalog:
+def dump_catalog(python: str | None = None) -> tuple[Catalog, dict[str, Any]]:
+    """The op catalog and the config-class table (ttgen.facts.classes) of a real ttnn."""
     exe = python or ttnn_python()
     if os.sep in exe:
         exe = os.path.abspath(exe)  # not resolve(): a venv's python is a symlink to its base
@@ -42,7 +45,8 @@ def dump_catalog(python: str | None = None) -> Catalog:
         last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise DumpError(f"{exe} could not introspect ttnn: {last}")
     try:
-        return parse_raw_dump(json.loads(proc.stdout))
+        raw = json.loads(proc.stdout)
+        return parse_raw_dump(raw), parse_class_table(raw)
     except (ValueError, KeyError) as e:
         raise DumpError(f"unexpected introspection output: {e}") from None
 
@@ -51,4 +55,10 @@ def write_catalog(catalog: Catalog, out: Path | None = None) -> Path:
     path = out or catalog_path(catalog.ttnn_version)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(catalog.dumps(), encoding="utf-8")
+    return path
+
+
+def write_class_table(table: dict[str, Any], out: Path | None = None) -> Path:
+    path = out or classes.TABLE
+    path.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return path

@@ -55,6 +55,44 @@ def _python_overloads(op: Any) -> list[dict[str, Any]]:
     return [{"python_params": params}]
 
 
+# Config classes a trace names by field set alone or prints without types: the keyword-constructed
+# `...Config`s (program, kernel, conv configs), plus the activation traced inside them.
+_POSITIONAL_CLASSES = ("UnaryWithParam",)
+
+
+def _classes(ttnn: Any) -> list[dict[str, Any]]:
+    """Every config class generated code can spell `ttnn.<name>`: its constructor overloads."""
+    out = []
+    for name in sorted(dir(ttnn)):
+        cls = getattr(ttnn, name, None)
+        if name.startswith("_") or not isinstance(cls, type):
+            continue
+        sigs = getattr(vars(cls).get("__init__"), "__nb_signature__", None) or ()
+        raws = [tuple(s) for s in sigs]
+        keyword = any("*," in r[0] for r in raws)
+        if not ((keyword and name.endswith("Config")) or name in _POSITIONAL_CLASSES):
+            continue
+        overloads = [
+            {"raw": _ADDRESS.sub("", r[0]), "defaults": [_default_repr(d) for d in ((*r, None, None)[2] or ())]}
+            for r in raws
+        ]
+        out.append({"name": name, "class": cls.__name__, "module": cls.__module__, "overloads": overloads})
+    return out
+
+
+def _enums(ttnn: Any) -> dict[str, dict[str, int]]:
+    """ttnn's enums by name, members with their values: the 0.81.1 tracer writes some by value
+    (a fused activation's `{"op_type": 58}`)."""
+    import enum
+
+    out: dict[str, dict[str, int]] = {}
+    for name in sorted(dir(ttnn)):
+        cls = getattr(ttnn, name, None)
+        if isinstance(cls, type) and issubclass(cls, enum.Enum) and cls.__name__ == name:
+            out[name] = {m.name: int(m.value) for m in cls if isinstance(m.value, int)}
+    return out
+
+
 def main() -> int:
     import ttnn  # type: ignore[import-not-found]  # only where the real wheel is installed
 
@@ -76,7 +114,9 @@ def main() -> int:
         ttnn_version = version("ttnn")
     except Exception:
         ttnn_version = str(getattr(ttnn, "__version__", "unknown"))
-    json.dump({"ttnn_version": ttnn_version, "operations": ops}, sys.stdout)
+    json.dump(
+        {"ttnn_version": ttnn_version, "operations": ops, "classes": _classes(ttnn), "enums": _enums(ttnn)}, sys.stdout
+    )
     return 0
 
 

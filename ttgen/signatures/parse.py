@@ -89,3 +89,22 @@ def parse_raw_dump(doc: dict[str, Any]) -> Catalog:
             )
         )
     return Catalog(ttnn_version=doc["ttnn_version"], operations=tuple(sorted(ops, key=lambda o: o.name)))
+
+
+def parse_class_table(doc: dict[str, Any]) -> dict[str, Any]:
+    """The `classes` of an introspection → ttgen.facts.classes' table: each keyword-constructed
+    class's fields (annotation, required); positional-only classes are listed with none."""
+    out: dict[str, Any] = {}
+    for c in doc.get("classes", ()):
+        fields: list[dict[str, Any]] = []
+        for o in c["overloads"]:
+            overload = parse_nb_signature(o["raw"], o["defaults"])
+            if any(p.kind == "keyword_only" for p in overload.params):
+                fields = [
+                    {"name": p.name, "annotation": p.annotation or "object", "required": p.default is None}
+                    for p in overload.params
+                    if p.kind == "keyword_only"
+                ]
+                break
+        out[c["name"]] = {"class": c["class"], "module": c["module"], "fields": fields}
+    return {"ttnn_version": doc["ttnn_version"], "classes": out, "enums": doc.get("enums", {})}

@@ -23,6 +23,7 @@ from ttgen.model import (
     ListValue,
     NoneValue,
     ObjectValue,
+    ResourceValue,
     SetValue,
     ShapeValue,
     StrValue,
@@ -71,7 +72,8 @@ class Atom:
             return isinstance(v, SetValue) and all(self.items is None or self.items.accepts(x) for x in v.items)
         if n == "Shape" and isinstance(v, ListValue):  # ttnn.Shape converts from a list of ints
             return all(isinstance(x, IntValue) for x in v.items)
-        return value_class(v) == n
+        # eltwise ops declare EltwiseUnaryWithParam and convert a UnaryWithParam to it (0.81.1)
+        return value_class(v) == n or (n == "EltwiseUnaryWithParam" and value_class(v) == "UnaryWithParam")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,8 @@ def value_class(v: ArgValue) -> str:
         return v.enum
     if isinstance(v, ObjectValue):
         return v.type_name.rsplit(".", 1)[-1]
+    if isinstance(v, ResourceValue):
+        return v.class_name
     return ""
 
 
