@@ -158,7 +158,9 @@ def test_stats_counts_what_the_compiler_rejects() -> None:
     doc = json.loads(proc.stdout)
     for f in doc["files"]:
         c = f["compile"]
-        assert c["bound"] + c["rejected"] == c["configurations"] == f["unique_configurations"], f["path"]
+        assert c["bound"] + c["rejected"] == c["configurations"], f["path"]
+        # infrastructure calls (to_device, ...) are counted apart, so every configuration is accounted for
+        assert c["configurations"] + sum(c["excluded"].values()) == f["unique_configurations"], f["path"]
     assert doc["total"]["compile_rejected"] == 3
     mini = next(f for f in doc["files"] if f["path"].endswith("ttnn_operations_master_mini.json"))
     (r,) = mini["compile"]["rejections"]

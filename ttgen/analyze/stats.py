@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ttgen.facts.infrastructure import is_infrastructure
 from ttgen.ingest import IngestResult
 
 
@@ -62,8 +63,13 @@ def compile_stats(result: IngestResult) -> dict[str, Any]:
 
     catalog, data = load_catalog(), load_sweeps_data()
     by_op: dict[str, list[Any]] = {}
+    excluded: dict[str, int] = {}
     for located in result.configs:
-        by_op.setdefault(located.config.operation, []).append((located.config, located.pointer))
+        op = located.config.operation
+        if is_infrastructure(op):
+            excluded[op] = excluded.get(op, 0) + 1
+            continue
+        by_op.setdefault(op, []).append((located.config, located.pointer))
     configurations = bound = 0
     rejections = []
     for op in sorted(by_op):
@@ -71,7 +77,13 @@ def compile_stats(result: IngestResult) -> dict[str, Any]:
         configurations += plan.configurations
         bound += len(plan.cases)
         rejections += [{"operation": r.operation, "pointer": r.pointer, "reason": r.reason} for r in plan.rejections]
-    return {"configurations": configurations, "bound": bound, "rejected": len(rejections), "rejections": rejections}
+    return {
+        "configurations": configurations,
+        "excluded": dict(sorted(excluded.items())),
+        "bound": bound,
+        "rejected": len(rejections),
+        "rejections": rejections,
+    }
 
 
 def stats_document(results: list[IngestResult]) -> dict[str, Any]:
@@ -85,5 +97,6 @@ def stats_document(results: list[IngestResult]) -> dict[str, Any]:
             "rejected": sum(f["rejected"] for f in files),
             "bound": sum(f["compile"]["bound"] for f in files),
             "compile_rejected": sum(f["compile"]["rejected"] for f in files),
+            "excluded": sum(sum(f["compile"]["excluded"].values()) for f in files),
         },
     }

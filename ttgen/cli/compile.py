@@ -49,6 +49,9 @@ def print_summary(s: CompileSummary) -> None:
         f"{s.master}: {s.operations} ops, {s.configurations} configurations: "
         f"{s.cases} cases in {s.operations_with_cases} ops, {s.rejected} rejected"
     )
+    if s.excluded:
+        ops = ", ".join(f"{clean(op)} {n}" for op, n in s.excluded.items())
+        out.print(f"  and {sum(s.excluded.values())} infrastructure configurations not compiled ({ops})")
     if s.read_rejected:
         out.print(f"  and {s.read_rejected} configurations rejected when read (see: ttgen stats)")
     for g in s.groups:

@@ -149,7 +149,11 @@ def stats(
         for note in f["notes"]:
             out.print(f"note: {clean(note)}")
         c = f["compile"]
-        out.print(f"compile: {c['configurations']} unique configurations, {c['bound']} bound, {c['rejected']} rejected")
+        excluded = sum(c["excluded"].values())
+        out.print(
+            f"compile: {c['configurations']} unique configurations, {c['bound']} bound, {c['rejected']} rejected"
+            + (f"; {excluded} infrastructure calls excluded" if excluded else "")
+        )
         for r in c["rejections"]:
             out.print(f"  not compiled: {clean(r['operation'])} at {clean(r['pointer'])}: {clean(r['reason'])}")
         out.print("")

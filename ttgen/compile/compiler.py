@@ -32,6 +32,7 @@ from ttgen.compile.render import (
     test_digest,
 )
 from ttgen.compile.sweeps_src import SweepsData, load_sweeps_data
+from ttgen.facts.infrastructure import is_infrastructure
 from ttgen.ingest import IngestResult, Rejection, ingest_path
 from ttgen.model import OpConfig
 from ttgen.signatures.catalog import Catalog, load_catalog
@@ -63,6 +64,7 @@ class Compilation:
     fingerprint: str | None = None
     all_cases: bool = False
     max_cases: int = DEFAULT_MAX_CASES  # --all-cases only: the cap on new cases
+    excluded: dict[str, int] = field(default_factory=dict)  # infrastructure op → its configurations
 
     @property
     def configurations(self) -> int:
@@ -124,6 +126,9 @@ def compile_master(
     budget = Budget(max_cases)
     by_op: dict[str, list[tuple[OpConfig, str]]] = {}
     for located in result.configs:
+        if is_infrastructure(located.config.operation):
+            comp.excluded[located.config.operation] = comp.excluded.get(located.config.operation, 0) + 1
+            continue
         by_op.setdefault(located.config.operation, []).append((located.config, located.pointer))
     plans: list[OpPlan] = []
     for op in sorted(by_op):

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import keyword
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ttgen.compile.all_cases import Budget, Expansion, expand
-from ttgen.compile.layout import Atom, Call, KeyValue, Node
+from ttgen.compile.layout import Atom, Call, Coll, KeyValue, Node
 from ttgen.compile.printers import (
     Fragment,
     Unprintable,
@@ -23,7 +24,7 @@ from ttgen.compile.printers import (
 )
 from ttgen.compile.sweeps_src import SweepsData
 from ttgen.ingest import Rejection
-from ttgen.model import OpConfig, TensorValue
+from ttgen.model import ArgValue, ListValue, OpConfig, TensorValue
 from ttgen.model.serialize import config_to_json
 from ttgen.signatures.bind import BindError, Binding, bind
 from ttgen.signatures.catalog import Catalog
@@ -36,7 +37,7 @@ class FieldPlan:
     name: str  # the case field: the parameter's name, `_`-suffixed when that is a keyword
     type: str
     optional: bool  # absent in some case: defaults to ABSENT
-    positional: bool  # passed positionally in the call
+    positional: bool  # passed positionally in the call of form 0
     via_inputs: bool  # holds tensors or the device: materialized by Inputs.value
     param: str = ""  # the op's parameter (default: the field name)
 
@@ -58,10 +59,13 @@ class CasePlan:
     expected: Node | None
     traced: bool = True  # False for --all-cases combinations
     imports: frozenset[str] = frozenset()  # the ttgen.runtime names its values use
+    form: int = 0  # its call form: the index in OpPlan.forms
 
     def entry(self, class_name: str) -> KeyValue:
         """`"<case id>": <Class>(field=value, ...)`, the case's entry in CASES."""
         args: list[tuple[str | None, Node]] = list(self.args)
+        if self.form:
+            args.append(("call_form", Atom(str(self.form))))
         if self.expected is not None:
             args.append(("expected", self.expected))
         return KeyValue(Atom(str_literal(self.case_id)), Call(class_name, tuple(args)))
@@ -76,6 +80,8 @@ class OpPlan:
     rejections: list[Rejection] = field(default_factory=list)
     digest: str = ""
     expansion: Expansion | None = None
+    forms: list[tuple[str, ...]] = field(default_factory=list)  # parameters passed positionally, per form
+    expected_types: set[str] = field(default_factory=lambda: {"TensorSpec"})  # of `expected`, None aside
 
     @property
     def traced_cases(self) -> list[CasePlan]:
@@ -97,17 +103,46 @@ class OpPlan:
     def class_name(self) -> str:
         return "".join(p.capitalize() for p in self.module_name.split("_") if p) + "Case"
 
-    @property
-    def positional_fields(self) -> list[FieldPlan]:
-        return [f for f in self.fields if f.positional]
+    def positional_fields(self, form: int = 0) -> list[FieldPlan]:
+        """In the traced order: the form lists them by position."""
+        by_param = {f.keyword: f for f in self.fields}
+        return [by_param[p] for p in self.forms[form]] if self.forms else []
 
-    @property
-    def keyword_fields(self) -> list[FieldPlan]:
-        return [f for f in self.fields if not f.positional and not f.optional]
+    def keyword_fields(self, form: int = 0) -> list[FieldPlan]:
+        passed = set(self.forms[form]) if self.forms else set()
+        return [f for f in self.fields if f.keyword not in passed and not f.optional]
 
-    @property
-    def optional_fields(self) -> list[FieldPlan]:
-        return [f for f in self.fields if not f.positional and f.optional]
+    def optional_fields(self, form: int = 0) -> list[FieldPlan]:
+        passed = set(self.forms[form]) if self.forms else set()
+        return [f for f in self.fields if f.keyword not in passed and f.optional]
+
+
+def _tensors(v: ArgValue) -> list[TensorValue]:
+    if isinstance(v, TensorValue):
+        return [v]
+    if isinstance(v, ListValue):
+        return [t for x in v.items for t in _tensors(x)]
+    return []
+
+
+def expected_fragment(output: ArgValue | None) -> Fragment | None:
+    """The traced output spec(s): one TensorSpec, or for a multi-output op (topk, split, qkv
+    heads; conv2d's nested returns) the tuple of its tensors in traced order, checked one by one."""
+    if output is None:
+        return None
+    if isinstance(output, TensorValue):
+        return tensor_fragment(output.spec)
+    tensors = [tensor_fragment(t.spec) for t in _tensors(output)]
+    if not tensors:
+        return None
+    imports = frozenset().union(*(f.imports for f in tensors))
+    return Fragment(Coll("tuple", tuple(f.node for f in tensors)), frozenset({"tuple[TensorSpec, ...]"}), imports, True)
+
+
+def traced_form(binding: Binding) -> tuple[str, ...]:
+    """The parameters a case's call passed positionally, in position order."""
+    positional = [a for a in binding.args if a.traced_as.startswith("arg") and a.traced_as[3:].isdigit()]
+    return tuple(a.param.name for a in sorted(positional, key=lambda a: int(a.traced_as[3:])))
 
 
 def provenance(config: OpConfig) -> tuple[str, ...]:
@@ -185,7 +220,7 @@ def plan_op(
         try:
             binding = bind(config, catalog)
             values = {a.param.name: value_fragment(a.value) for a in binding.args}  # refused early, with the reason
-            output = tensor_fragment(config.output.spec) if isinstance(config.output, TensorValue) else None
+            output = expected_fragment(config.output)
         except (BindError, Unprintable) as e:
             reason = e.reason if isinstance(e, BindError) else f"cannot print: {e}"
             plan.rejections.append(Rejection(op, ptr, reason))
@@ -203,7 +238,7 @@ def plan_op(
             try:
                 binding = bind(config, catalog)
                 values = {a.param.name: value_fragment(a.value) for a in binding.args}
-                output = tensor_fragment(config.output.spec) if isinstance(config.output, TensorValue) else None
+                output = expected_fragment(config.output)
             except (BindError, Unprintable) as e:
                 plan.expansion.pruned[f"does not bind or print: {e}"] += 1
                 continue
@@ -217,41 +252,41 @@ def plan_op(
     types: dict[str, set[str]] = {}
     materialized: dict[str, bool] = {}
     counts: dict[str, int] = {}
-    positional_capable: dict[str, bool] = {}
     for _, b in sorted(bound, key=lambda cb: cb[1].overload_index):
         for p in b.overload.params:
             if p.name not in order:
                 order.append(p.name)
-            positional_capable[p.name] = positional_capable.get(p.name, True) and p.positional
     for values in printed:
         for name, f in values.items():
             types.setdefault(name, set()).update(f.types)
             materialized[name] = materialized.get(name, False) or f.materialized
             counts[name] = counts.get(name, 0) + 1
     names = [n for n in order if n in types]
-    # Positional: a leading run of parameters every case binds and every overload takes positionally.
-    positional = set()
-    for n in names:
-        if counts[n] == len(bound) and positional_capable.get(n, False):
-            positional.add(n)
-        else:
-            break
+    # Call forms: which parameters each case traced positionally (argN), in order. A replay must
+    # pass them the same way, or the tracer records other argument names (softmax(x, -1) is not
+    # softmax(x, dim=-1)); the commonest form is form 0, the others are chosen per case.
+    case_forms = [traced_form(b) for _, b in bound]
+    tally = Counter(case_forms)
+    plan.forms = sorted(tally, key=lambda f: (-tally[f], f))
+    form_index = {f: i for i, f in enumerate(plan.forms)}
     for n in names:
         optional = counts[n] < len(bound)
         t = types[n] | ({"Absent"} if optional else set())
         plan.fields.append(
-            FieldPlan(field_name(n), union_source(t), optional, n in positional, materialized[n], param=n)
+            FieldPlan(field_name(n), union_source(t), optional, n in plan.forms[0], materialized[n], param=n)
         )
     # dataclass rule: fields without defaults first (stable within each group)
     plan.fields.sort(key=lambda f: f.optional)
 
+    plan.expected_types = {"TensorSpec"}.union(*(o.types for o in outputs if o is not None))
     ids = case_ids([c for c, _ in bound])
-    cases = zip(ids, bound, printed, outputs, strict=True)
+    cases = zip(ids, bound, printed, outputs, case_forms, strict=True)
     for (
         case_id,
         (config, _),
         values,
         expected,
+        form,
     ) in sorted(cases, key=lambda x: x[0]):
         traced = config.config_hash not in combined
         used = [values[f.keyword] for f in plan.fields if f.keyword in values] + ([expected] if expected else [])
@@ -263,6 +298,7 @@ def plan_op(
                 expected=expected.node if expected is not None else None,
                 traced=traced,
                 imports=frozenset().union(*(f.imports for f in used)),
+                form=form_index[form],
             )
         )
     plan.digest = op_digest(op, [c for c, _ in bound], data, catalog)

@@ -358,7 +358,7 @@ def value_fragment(v: ArgValue) -> Fragment:
 
 
 def union_source(types: set[str]) -> Source:
-    """Deterministic union: sorted, with None and Absent last."""
-    tail: list[str] = [t for t in ("None", "Absent") if t in types]
+    """Deterministic union: sorted, then Absent, then None (last, as ruff's RUF036 wants)."""
+    tail: list[str] = [t for t in ("Absent", "None") if t in types]
     head: list[str] = sorted(types - {"None", "Absent"})
     return Source(" | ".join(head + tail))

@@ -24,6 +24,7 @@ from ttgen.compile.printers import (
     joined,
     number_literal,
     str_literal,
+    union_source,
 )
 from ttgen.compile.sweeps_src import SweepsData
 
@@ -56,8 +57,12 @@ def _import_order(name: str) -> tuple[int, str]:
 
 def runtime_imports(plan: OpPlan) -> list[Source]:
     names = {"Inputs", "Outcome", "TensorSpec", "ttnn"}
-    if plan.optional_fields:
-        names |= {"ABSENT", "Absent", "present"}
+    if any(f.optional for f in plan.fields):
+        names |= {"ABSENT", "Absent"}
+    if any(plan.optional_fields(i) for i in range(len(plan.forms) or 1)):
+        names.add("present")
+    if any(f.optional for i in range(len(plan.forms)) for f in plan.positional_fields(i)):
+        names.add("given")
     for case in plan.cases:  # the union of what the printed values use: never a search of their text
         names |= case.imports
     return [ident(n) for n in sorted(names, key=_import_order)]
@@ -68,14 +73,22 @@ def _arg(f: FieldPlan) -> Source:
     return Source(f"inputs.value({str_literal(name)}, case.{name})" if f.via_inputs else f"case.{name}")
 
 
-def call_args(plan: OpPlan) -> list[Source]:
-    """Positional parameters in order, then keywords; absent-able keywords through present()."""
-    args = [_arg(f) for f in plan.positional_fields]
-    args += [_keyword(f) for f in plan.keyword_fields]
-    if plan.optional_fields:
-        present = joined([_keyword(f) for f in plan.optional_fields], ", ")
+def call_args(plan: OpPlan, form: int = 0) -> list[Source]:
+    """The form's positional parameters in traced order, then keywords; absent-able keywords
+    through present()."""
+    args = [Source(f"given({_arg(f)})") if f.optional else _arg(f) for f in plan.positional_fields(form)]
+    args += [_keyword(f) for f in plan.keyword_fields(form)]
+    optional = plan.optional_fields(form)
+    if optional:
+        present = joined([_keyword(f) for f in optional], ", ")
         args.append(Source(f"**present({present})"))
     return args
+
+
+def calls(plan: OpPlan) -> list[tuple[Source, Source]]:
+    """(form number, arguments) of each call form; form 0 last, as the `else` branch."""
+    forms = range(len(plan.forms) or 1)
+    return [(Source(str(i)), joined(call_args(plan, i), ", ")) for i in [*forms[1:], 0]]
 
 
 def _keyword(f: FieldPlan) -> Source:
@@ -120,14 +133,16 @@ def render_sweep_skeleton(plan: OpPlan, master: str, data: SweepsData) -> str:
         **_header(plan, master, plan.digest),
         class_name=ident(plan.class_name),
         fields=_fields(plan),
+        expected_type=union_source(plan.expected_types | {"None"}),
         runtime_imports=joined(runtime_imports(plan), ", "),
         op_literal=str_literal(plan.op),
         timeout=number_literal(str(int(data.timeout(plan.op)))),
         golden=data_literal(data.golden(plan.op)),
         pcc=data_literal(dict(data.pcc_table(plan.op))),
         ranges=data_literal(dict(ranges)),
+        device_params=data_literal(data.device_params(plan.op)),
         call=dotted(plan.op),
-        call_args=joined(call_args(plan), ", "),
+        calls=calls(plan),
         combinations=bool(plan.combinations),
     )
 

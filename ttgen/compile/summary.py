@@ -42,6 +42,7 @@ class CompileSummary:
     rejected: int
     read_rejected: int  # rejected when the master was read (ttgen stats lists them)
     groups: tuple[RejectionGroup, ...] = field(default_factory=tuple)  # most frequent reason first
+    excluded: dict[str, int] = field(default_factory=dict)  # infrastructure op → configurations not compiled
     all_cases: AllCasesSummary | None = None
 
 
@@ -79,4 +80,5 @@ def summarize(comp: Compilation) -> CompileSummary:
         read_rejected=len(comp.ingest.rejections) if comp.ingest is not None else 0,
         groups=groups,
         all_cases=all_cases,
+        excluded=dict(sorted(comp.excluded.items())),
     )

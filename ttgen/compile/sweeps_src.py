@@ -52,6 +52,23 @@ class Ranges(_Strict):
                     raise ValueError(f"ranges.json: {op} {name}: low {low} must be below high {high}")
 
 
+DEVICE_PARAMETERS = frozenset({"l1_small_size", "trace_region_size", "worker_l1_size"})
+
+
+class DeviceParams(_Strict):
+    about: str = ""
+    ops: dict[str, dict[str, int]] = {}
+    reasons: dict[str, str] = {}
+
+    def model_post_init(self, _: Any) -> None:
+        for op, params in self.ops.items():
+            for name, value in params.items():
+                if name not in DEVICE_PARAMETERS:
+                    raise ValueError(f"device_params.json: {op}: {name} is not an open_device parameter")
+                if value < 0 or name not in self.reasons:
+                    raise ValueError(f"device_params.json: {op}: {name} needs a non-negative value and a reason")
+
+
 class Expectation(_Strict):
     op: str
     case: str
@@ -70,6 +87,7 @@ class SweepsData(_Strict):
     timeouts: Timeouts
     ranges: Ranges
     expectations: Expectations
+    device: DeviceParams = DeviceParams()
 
     def golden(self, op: str) -> str | None:
         return self.goldens.goldens.get(op)
@@ -89,6 +107,10 @@ class SweepsData(_Strict):
         """[low, high) of this op's tensor inputs by parameter name ("*": every one)."""
         return dict(sorted(self.ranges.ops.get(op, {}).items()))
 
+    def device_params(self, op: str) -> dict[str, int]:
+        """ttnn.open_device arguments this op's cases need (sweeps_src/device_params.json)."""
+        return dict(sorted(self.device.ops.get(op, {}).items()))
+
     def expected(self, op: str) -> dict[str, Expectation]:
         return {e.case: e for e in self.expectations.expectations if e.op == op}
 
@@ -100,6 +122,7 @@ class SweepsData(_Strict):
             "pcc": self.pcc_table(op),
             "timeout": self.timeout(op),
             "ranges": self.value_ranges(op),
+            "device": self.device_params(op),
         }
 
 
@@ -114,4 +137,5 @@ def load_sweeps_data(root: Path = SWEEPS_SRC) -> SweepsData:
         timeouts=Timeouts.model_validate(read("timeouts.json")),
         ranges=Ranges.model_validate(read("ranges.json")),
         expectations=Expectations.model_validate(read("expectations.json")),
+        device=DeviceParams.model_validate(read("device_params.json")),
     )

@@ -210,8 +210,18 @@ linear = operation("ttnn.linear")(_matmul("linear"))
 
 @operation("ttnn.reshape")
 def reshape(
-    input_tensor: Tensor, shape: Sequence[int], *, memory_config: MemoryConfig | None = None, **_: Any
+    input_tensor: Tensor,
+    shape: Sequence[int] | None = None,
+    padded_shape: Sequence[int] | None = None,
+    *,
+    logical_shape: Sequence[int] | None = None,
+    memory_config: MemoryConfig | None = None,
+    **_: Any,
 ) -> Tensor:
+    """ttnn's overloads: (t, shape) and (t, logical_shape, padded_shape)."""
+    shape = shape if shape is not None else logical_shape
+    if shape is None:
+        raise TypeError("reshape() needs a shape")
     device = _on_device(input_tensor, "Input tensor")
     if int(np.prod(tuple(shape))) != input_tensor.logical_volume():
         raise fatal(
@@ -246,11 +256,15 @@ def transpose(
 def typecast(
     input_tensor: Tensor,
     dtype: DataType,
+    output_dtype: DataType | None = None,
     *,
     memory_config: MemoryConfig | None = None,
     output_tensor: Tensor | None = None,
     **_: Any,
 ) -> Tensor:
+    """ttnn's two overloads: (tensor, dtype) and (tensor, input_dtype, output_dtype)."""
+    if output_dtype is not None:
+        dtype = output_dtype
     device = _on_device(input_tensor, "Input tensor")
     mc = _default_mc(input_tensor, memory_config)
     return _result("typecast", {"input_tensor": input_tensor}, device, dtype, input_tensor.layout, mc, output_tensor)
@@ -336,15 +350,26 @@ def zeros(
 @operation("ttnn.pad")
 def pad(
     input_tensor: Tensor,
-    padding_or_shape: Sequence[Any],
+    padding_or_shape: Sequence[Any] | None = None,
     input_tensor_start_or_value: Any = None,
     value: float | None = None,
     *,
+    padding: Sequence[Any] | None = None,
+    output_padded_shape: Sequence[int] | None = None,
+    input_tensor_start: Sequence[int] | None = None,
     memory_config: MemoryConfig | None = None,
     **_: Any,
 ) -> Tensor:
-    """Both overloads: `pad(t, [[before, after], ...], value)` and
-    `pad(t, output_padded_shape, input_tensor_start, value)`."""
+    """Both overloads, positionally or by ttnn's keywords: `pad(t, [[before, after], ...], value)`
+    and `pad(t, output_padded_shape, input_tensor_start, value)`."""
+    given: Sequence[Any] | None = padding_or_shape
+    if given is None:
+        given = padding if padding is not None else output_padded_shape
+        if input_tensor_start is not None:
+            input_tensor_start_or_value = input_tensor_start
+    if given is None:
+        raise TypeError("pad() needs padding or output_padded_shape")
+    padding_or_shape = list(given)
     device = _on_device(input_tensor, "Input tensor")
     dims = tuple(input_tensor.shape)
     if all(isinstance(p, list | tuple) for p in padding_or_shape):

@@ -98,6 +98,27 @@ def _str_keys(path: Path, node: ast.expr, name: str) -> list[str]:
     return keys
 
 
+def _suite_ids(value: ast.expr, tables: dict[str, list[str]], known: set[str]) -> tuple[str, ...] | None:
+    """`tuple(CASES)`, `tuple(COMBINATIONS)`, their sum, or a literal tuple of known ids."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        left, right = _suite_ids(value.left, tables, known), _suite_ids(value.right, tables, known)
+        return None if left is None or right is None else left + right
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "tuple"
+        and len(value.args) == 1
+        and isinstance(value.args[0], ast.Name)
+        and value.args[0].id in tables
+    ):
+        return tuple(tables[value.args[0].id])
+    if isinstance(value, ast.Tuple | ast.List) and all(
+        isinstance(e, ast.Constant) and e.value in known for e in value.elts
+    ):
+        return tuple(str(e.value) for e in value.elts if isinstance(e, ast.Constant))
+    return None
+
+
 def read_module(path: Path) -> SweepModule:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -121,6 +142,11 @@ def read_module(path: Path) -> SweepModule:
     if not any(isinstance(n, ast.FunctionDef) and n.name == "run" for n in tree.body):
         raise _fail(path, None, "no run(case, device)")
     cases = _str_keys(path, names["CASES"], "CASES")
+    # --all-cases modules: COMBINATIONS, run by the worker like CASES (case ids never collide)
+    tables = {"CASES": cases}
+    if "COMBINATIONS" in names:
+        tables["COMBINATIONS"] = _str_keys(path, names["COMBINATIONS"], "COMBINATIONS")
+    known = {c for ids in tables.values() for c in ids}
     suites = {DEFAULT_SUITE: tuple(cases)}
     if "SUITES" in names:
         suites = {}
@@ -128,19 +154,14 @@ def read_module(path: Path) -> SweepModule:
         suite_names = _str_keys(path, node, "SUITES")
         assert isinstance(node, ast.Dict)
         for suite, value in zip(suite_names, node.values, strict=True):
-            if (
-                isinstance(value, ast.Call)
-                and isinstance(value.func, ast.Name)
-                and value.func.id == "tuple"
-                and [ast.unparse(a) for a in value.args] == ["CASES"]
-            ):
-                suites[suite] = tuple(cases)
-            elif isinstance(value, ast.Tuple | ast.List) and all(
-                isinstance(e, ast.Constant) and e.value in cases for e in value.elts
-            ):
-                suites[suite] = tuple(str(e.value) for e in value.elts if isinstance(e, ast.Constant))
-            else:
-                raise _fail(path, value, f"suite {suite!r} must be tuple(CASES) or a tuple of case ids in CASES")
+            ids = _suite_ids(value, tables, known)
+            if ids is None:
+                raise _fail(
+                    path,
+                    value,
+                    f"suite {suite!r} must be tuple(CASES), tuple(CASES) + tuple(COMBINATIONS) or a tuple of case ids",
+                )
+            suites[suite] = ids
     root, name = import_root(path.resolve())
     return SweepModule(path, root, name, op.value, float(timeout.value), suites, read_expected(path))
 

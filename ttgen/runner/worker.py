@@ -35,7 +35,7 @@ class Worker:
         self.slot = slot
         self.out = result_fd
         self.modules: dict[tuple[str, str], ModuleType] = {}
-        self.device: Any = None
+        self.devices: Any = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.write(encode(message))
@@ -45,11 +45,11 @@ class Worker:
             data = data[os.write(self.out, data) :]
 
     def open(self) -> None:
-        from ttgen.runtime import ttnn
         from ttgen.runtime.backend import backend_name
+        from ttgen.runtime.devices import Devices
 
-        self.ttnn = ttnn
-        self.device = ttnn.open_device(device_id=self.slot)
+        self.devices = Devices(self.slot)
+        device = self.devices.get()
         # Goldens need torch: import it before reporting ready, so no case's time includes it
         # (TTGEN_PREWARM=0 skips that: faster respawns when no case computes a golden).
         if os.environ.get("TTGEN_PREWARM", "1") != "0" and importlib.util.find_spec("torch") is not None:
@@ -58,8 +58,8 @@ class Worker:
             {
                 "ready": {
                     "backend": backend_name(),
-                    "arch": self.device.arch().name.lower(),
-                    "device": type(self.device).__name__,
+                    "arch": device.arch().name.lower(),
+                    "device": type(device).__name__,
                     "pid": os.getpid(),
                     "python": sys.version.split()[0],
                 }
@@ -79,7 +79,9 @@ class Worker:
         started = time.perf_counter()
         try:
             module = self.module(request["root"], request["module"])
-            outcome = module.run(module.CASES[request["case"]], self.device)
+            cases = {**module.CASES, **getattr(module, "COMBINATIONS", {})}
+            device = self.devices.get(getattr(module, "DEVICE_PARAMS", {}))
+            outcome = module.run(cases[request["case"]], device)
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt | SystemExit):
                 raise
@@ -110,8 +112,8 @@ class Worker:
             if request.get("quit"):
                 break
             self.write(self.reply(request))
-        if self.device is not None:
-            self.ttnn.close_device(self.device)
+        if self.devices is not None:
+            self.devices.close()
 
 
 def described(e: BaseException) -> dict[str, Any]:

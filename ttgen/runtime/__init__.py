@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ttgen.runtime.case import Inputs
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
-from ttgen.runtime.spec import ABSENT, DEVICE, Absent, DeviceRef, MeshPlacement, Resource, TensorSpec, present
+from ttgen.runtime.spec import ABSENT, DEVICE, Absent, DeviceRef, MeshPlacement, Resource, TensorSpec, given, present
 
 if TYPE_CHECKING:
     import ttgen.emu as ttnn
@@ -32,6 +32,7 @@ __all__ = [
     "SkipCase",
     "Status",
     "TensorSpec",
+    "given",
     "present",
     "ttnn",
 ]

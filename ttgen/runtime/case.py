@@ -47,6 +47,31 @@ def output_spec(t: Any) -> str:
     return f"shape={shape} padded={padded} dtype={t.dtype} layout={t.layout} memory_config={t.memory_config()}"
 
 
+def _grid_key(grid: Any) -> tuple[tuple[int, int, int, int], ...]:
+    return tuple(sorted((r.start.x, r.start.y, r.end.x, r.end.y) for r in grid.ranges()))
+
+
+def memory_key(mc: Any) -> tuple[Any, ...]:
+    """What makes two memory configs the same placement: a shard grid is a set (ttnn orders its
+    ranges its own way), and the nd spec ttnn derives from a 2D shard spec adds nothing."""
+    key: tuple[Any, ...] = (mc.memory_layout, mc.buffer_type)
+    shard = mc.shard_spec
+    if shard is not None:
+        return (*key, _grid_key(shard.grid), tuple(shard.shape), shard.orientation)
+    nd = mc.nd_shard_spec
+    if nd is not None:
+        return (*key, _grid_key(nd.grid), tuple(nd.shard_shape), nd.orientation)
+    return key
+
+
+def tensors_of(output: Any) -> list[Any]:
+    """An op's output tensors in order: one, a list (topk, split), a tuple (qkv heads), or a
+    nested return (conv2d's `[out, [h, w], [weight, bias]]`); non-tensors are not outputs."""
+    if isinstance(output, list | tuple):
+        return [t for x in output for t in tensors_of(x)]
+    return [output] if hasattr(output, "memory_config") and hasattr(output, "shape") else []
+
+
 def vars_of(case: Any) -> list[Any]:
     return [getattr(case, f.name) for f in dataclasses.fields(case) if f.name != "expected"]
 
@@ -140,21 +165,37 @@ class Inputs:
         return args
 
     def check(self, output: Any, case: Any) -> Outcome:
-        """The output's spec against the traced one (when traced), then its values against the
-        op's golden on the original inputs, by PCC. A mock device computes nothing: SKIP."""
-        spec = output_spec(output)
-        expected: TensorSpec | None = getattr(case, "expected", None)
-        if expected is not None:
-            got = (tuple(output.shape), output.dtype, output.layout, output.memory_config())
-            want = (expected.shape, expected.dtype, expected.layout, expected.memory_config)
-            if got != want:
-                message = f"output spec {got} differs from the traced {want}"
+        """Each output's spec against the traced one (when traced; a multi-output op's output by
+        output, in traced order), then a single output's values against the op's golden on the
+        original inputs, by PCC. A mock device computes nothing: SKIP."""
+        outputs = tensors_of(output)
+        expected: TensorSpec | tuple[TensorSpec, ...] | None = getattr(case, "expected", None)
+        wanted = expected if isinstance(expected, tuple) else (expected,) if expected is not None else ()
+        if not outputs:
+            if wanted:
+                return Outcome(Status.FAIL_ASSERT, f"no output tensor, but {len(wanted)} traced")
+            return Outcome(Status.SKIP, f"{self.op} returns no tensor: nothing to check")
+        spec = "; ".join(output_spec(t) for t in outputs)
+        if wanted and len(wanted) != len(outputs):
+            message = f"{len(outputs)} output tensor(s), but {len(wanted)} traced"
+            return Outcome(Status.FAIL_ASSERT, message, output_spec=spec)
+        for i, (t, want_spec) in enumerate(zip(outputs, wanted, strict=False)):
+            got = (tuple(t.shape), t.dtype, t.layout, t.memory_config())
+            want = (want_spec.shape, want_spec.dtype, want_spec.layout, want_spec.memory_config)
+            if (*got[:3], memory_key(got[3])) != (*want[:3], memory_key(want[3])):
+                which = f"output {i} spec" if len(outputs) > 1 else "output spec"
+                message = f"{which} {got} differs from the traced {want}"
                 return Outcome(Status.FAIL_ASSERT, message, output_spec=spec)
         if mock_device():
-            checked = "output spec matches the traced one; " if expected is not None else ""
+            checked = ""
+            if wanted:
+                checked = "output spec matches the traced one; " if len(wanted) == 1 else "output specs match; "
             return Outcome(Status.SKIP, f"{checked}no device numerics: ttnn runs on a mock device", output_spec=spec)
         if self.golden is None:
             return Outcome(Status.SKIP, f"no golden for {self.op} in sweeps_src/goldens.json", output_spec=spec)
+        if len(outputs) > 1:
+            return Outcome(Status.SKIP, f"{len(outputs)} outputs: goldens compare one", output_spec=spec)
+        output = outputs[0]
         from ttgen.goldens import reference
 
         want_values = reference(self.golden, self.golden_args(case))

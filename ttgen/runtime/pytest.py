@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 import pytest
 
 from ttgen.facts.expectations import Expectation
+from ttgen.runtime.devices import Devices
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
 
-__all__ = ["Expectation", "params", "skip", "verify", "xfail"]
+__all__ = ["Devices", "Expectation", "params", "skip", "verify", "xfail"]
 
 C = TypeVar("C")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 if TYPE_CHECKING:
     import ttgen.emu as ttnn
@@ -81,6 +81,16 @@ class Resource:
     case makes a fresh one on its own device (Inputs.value), or skips naming it."""
 
     kind: str
+
+
+T = TypeVar("T")
+
+
+def given(value: T | Absent) -> T:
+    """A field its call form passes positionally: traced in every case of that form."""
+    if isinstance(value, Absent):
+        raise TypeError("a positional argument of this call form is ABSENT")
+    return value
 
 
 def present(**kwargs: Any) -> dict[str, Any]:

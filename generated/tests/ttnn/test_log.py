@@ -13,6 +13,8 @@ from generated.sweeps.ttnn import log
 from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
+DEVICE_PARAMS: Final = log.DEVICE_PARAMS  # how the conftest opens the device
+
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 

@@ -13,6 +13,8 @@ from generated.sweeps.ttnn import sqrt
 from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
+DEVICE_PARAMS: Final = sqrt.DEVICE_PARAMS  # how the conftest opens the device
+
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
