@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from loguru import logger
 
-from ttgen.cli import compile, conformance, diff, run, show, trace
+from ttgen.cli import compile, conformance, diff, run, show, trace, verify
 
 __all__ = ["app"]
 
@@ -30,5 +30,5 @@ def main(
     logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
 
 
-for group in (compile, conformance, show, run, trace, diff):  # the order `ttgen --help` lists them
+for group in (compile, verify, conformance, show, run, trace, diff):  # the order `ttgen --help` lists them
     group.register(app)

@@ -50,6 +50,7 @@ class OpReport:
     rejections: list[Rejection]
     expansion: Expansion | None = None
     combinations: int = 0  # --all-cases combinations compiled into cases
+    case_hashes: dict[str, str] = field(default_factory=dict)  # traced case id → its config_hash
 
 
 @dataclass
@@ -135,6 +136,7 @@ def compile_master(
         plan = plan_op(op, by_op[op], catalog, data, all_cases=all_cases, budget=budget)
         report = OpReport(op, plan.configurations, len(plan.traced_cases), plan.rejections, plan.expansion)
         report.combinations = len(plan.combinations)
+        report.case_hashes = {c.case_id: c.config_hash for c in plan.traced_cases}
         comp.reports.append(report)
         if plan.cases:
             plans.append(plan)

@@ -60,6 +60,7 @@ class CasePlan:
     traced: bool = True  # False for --all-cases combinations
     imports: frozenset[str] = frozenset()  # the ttgen.runtime names its values use
     form: int = 0  # its call form: the index in OpPlan.forms
+    config_hash: str = ""  # of the configuration it was compiled from
 
     def entry(self, class_name: str) -> KeyValue:
         """`"<case id>": <Class>(field=value, ...)`, the case's entry in CASES."""
@@ -299,6 +300,7 @@ def plan_op(
                 traced=traced,
                 imports=frozenset().union(*(f.imports for f in used)),
                 form=form_index[form],
+                config_hash=config.config_hash,
             )
         )
     plan.digest = op_digest(op, [c for c, _ in bound], data, catalog)

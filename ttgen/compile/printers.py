@@ -323,8 +323,12 @@ def value_fragment(v: ArgValue) -> Fragment:
         case CoreRangeSetValue():
             return Fragment(grid_node(v.ranges), frozenset({"ttnn.CoreRangeSet"}))
         case ShapeValue():
-            return Fragment(_ints(v.dims), frozenset({"tuple[int, ...]"}))
+            # a ttnn.Shape, as traced: a tuple would be recorded as a list, another argument
+            return _call("ttnn.Shape", ((None, _ints(v.dims, "list")),), "ttnn.Shape")
         case MeshDeviceValue():
+            if math.prod(v.shape) > 1:  # a mesh: only a device of that shape can stand in for it
+                node = Call("MeshRef", ((None, _ints(v.shape)),))
+                return Fragment(node, frozenset({"MeshRef"}), frozenset({"MeshRef"}), True)
             return Fragment(Atom("DEVICE"), frozenset({"DeviceRef"}), frozenset({"DEVICE", "DeviceRef"}), True)
         case MeshCoordinateValue():
             coords = ((None, _ints(v.coords, "list")),)

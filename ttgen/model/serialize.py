@@ -328,6 +328,13 @@ def is_resource_json(value: Json) -> bool:
     )
 
 
+def normalized_arguments(arguments: dict[str, Json]) -> dict[str, Json]:
+    """The arguments as the normalized config_hash sees them: runtime handles out, no C++
+    hashes, addresses stripped."""
+    normalized: dict[str, Json] = _normalize_for_hash({k: v for k, v in arguments.items() if not is_resource_json(v)})
+    return normalized
+
+
 def upstream_config_hash(
     operation: str,
     arguments: dict[str, Json],
@@ -342,10 +349,7 @@ def upstream_config_hash(
             series = series[0] if series else None
         cards = machine_info.get("card_count")
         hardware = [machine_info["board_type"], series, cards if cards is not None else 1]
-    if normalize:
-        args = _normalize_for_hash({k: v for k, v in arguments.items() if not is_resource_json(v)})
-    else:
-        args = arguments
+    args = normalized_arguments(arguments) if normalize else arguments
     payload = {"operation": operation, "arguments": args, "hardware": hardware, "mesh": None}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 

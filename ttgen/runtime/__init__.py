@@ -11,7 +11,18 @@ from typing import TYPE_CHECKING
 
 from ttgen.runtime.case import Inputs
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
-from ttgen.runtime.spec import ABSENT, DEVICE, Absent, DeviceRef, MeshPlacement, Resource, TensorSpec, given, present
+from ttgen.runtime.spec import (
+    ABSENT,
+    DEVICE,
+    Absent,
+    DeviceRef,
+    MeshPlacement,
+    MeshRef,
+    Resource,
+    TensorSpec,
+    given,
+    present,
+)
 
 if TYPE_CHECKING:
     import ttgen.emu as ttnn
@@ -27,6 +38,7 @@ __all__ = [
     "DeviceRef",
     "Inputs",
     "MeshPlacement",
+    "MeshRef",
     "Outcome",
     "Resource",
     "SkipCase",

@@ -14,7 +14,7 @@ import numpy as np
 from ttgen.runtime.backend import backend_name
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
 from ttgen.runtime.pcc import comp_pcc
-from ttgen.runtime.spec import ABSENT, DeviceRef, Resource, TensorSpec
+from ttgen.runtime.spec import ABSENT, DeviceRef, MeshRef, Resource, TensorSpec
 
 if TYPE_CHECKING:
     import ttgen.emu as ttnn
@@ -148,9 +148,15 @@ class Inputs:
             return self.tensor(name, value)
         if isinstance(value, DeviceRef):
             return self.device
+        if isinstance(value, MeshRef):
+            have = tuple(int(d) for d in self.device.shape)
+            if have != value.shape:
+                want, got = "x".join(map(str, value.shape)), "x".join(map(str, have))
+                raise SkipCase(f"{name} was traced as a {want} mesh; this device is {got}")
+            return self.device
         if isinstance(value, Resource):
             return make_resource(value, self.device)
-        if isinstance(value, tuple) and any(isinstance(v, TensorSpec | DeviceRef | Resource) for v in value):
+        if isinstance(value, tuple) and any(isinstance(v, TensorSpec | DeviceRef | MeshRef | Resource) for v in value):
             return [self.value(f"{name}[{i}]", v) for i, v in enumerate(value)]
         return value
 

@@ -76,6 +76,14 @@ DEVICE: Final = DeviceRef()
 
 
 @dataclass(frozen=True, slots=True)
+class MeshRef:
+    """A traced device argument that was a multi-device mesh: the test's device, when it is a
+    mesh of that shape (otherwise the case skips, naming both)."""
+
+    shape: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """A traced runtime handle (a global semaphore, ...): the trace holds only its type, so the
     case makes a fresh one on its own device (Inputs.value), or skips naming it."""

@@ -30,6 +30,10 @@ from ttgen.runtime.backend import backend_name
 from ttgen.trace.record import TestCalls, machine_info
 
 ENV = "TTGEN_TRACE_DIR"
+# `ttgen verify`: also keep the calls of tests that skipped after their call (on a mock device a
+# case's output spec is checked, then it skips for want of numerics); each test's status file
+# then says why it ended as it did
+KEEP_SKIPPED_ENV = "TTGEN_TRACE_KEEP_SKIPPED"
 SCRATCH_ENV = "TTGEN_TRACE_SCRATCH"  # the working directory real ttnn's own files go to
 SUMMARY = "_ttgen_trace.json"
 Hook = Callable[[str, tuple[Any, ...], dict[str, Any], Any, BaseException | None], None]
@@ -110,6 +114,8 @@ class Tracer:
         self.root = root
         self.current: TestCalls | None = None
         self.phases: dict[str, str] = {}
+        self.reasons: dict[str, str] = {}  # phase → why it skipped or failed (last line)
+        self.keep_skipped = os.environ.get(KEEP_SKIPPED_ENV) == "1"
         self.statuses: dict[str, str] = {}
         self.machines: dict[str, dict[str, Any] | None] = {}
         self.folders: dict[str, str] = {}  # folder → node id
@@ -151,6 +157,7 @@ class Tracer:
     def start(self, nodeid: str) -> None:
         self.current = TestCalls(nodeid)
         self.phases = {}
+        self.reasons = {}
 
     def report(self, report: pytest.TestReport) -> None:
         if str(report.outcome) == "rerun":  # pytest-rerunfailures: this attempt's calls do not count
@@ -158,8 +165,14 @@ class Tracer:
             self.start(report.nodeid)
         elif report.failed:
             self.phases[report.when] = "failed"
+            lines = [line for line in report.longreprtext.splitlines() if line.strip()]
+            errors = [line[1:].strip() for line in lines if line.startswith("E ")]
+            self.reasons[report.when] = ((errors or lines or [""])[-1])[:500]
         elif report.skipped:
             self.phases[report.when] = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+            longrepr = report.longrepr
+            why = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+            self.reasons[report.when] = why.removeprefix("Skipped: ")[:500]
         elif report.when == "call" and report.passed:
             self.phases["call"] = "xpassed" if hasattr(report, "wasxfail") else "passed"
 
@@ -185,8 +198,11 @@ class Tracer:
         self.unrecordable += [{"test": nodeid, "op": op, "error": why} for op, why in calls.unrecordable]
         folder = self._folder(nodeid)
         folder.mkdir(parents=True, exist_ok=True)
-        _write_json(folder / "_status.json", {"test_nodeid": nodeid, "status": status})
-        if status != "passed":
+        doc: dict[str, Any] = {"test_nodeid": nodeid, "status": status}
+        if self.keep_skipped and self.reasons:
+            doc["reason"] = next(iter(self.reasons.values()))
+        _write_json(folder / "_status.json", doc)
+        if status != "passed" and not (self.keep_skipped and status in ("skipped", "failed")):
             self.dropped += len(calls.records)
             return
         machine = machine_info(calls.device) if calls.device is not None else self.default_machine()

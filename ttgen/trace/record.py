@@ -17,9 +17,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ttgen.facts import classes
 from ttgen.facts.devices import board_naming
 from ttgen.facts.json_floats import SPECIAL_FLOAT_SPELLINGS
-from ttgen.facts.reprs import strip_addresses
+from ttgen.facts.reprs import RESOURCE_TEXT, strip_addresses
 
 Json = Any
 
@@ -151,7 +152,12 @@ def value(v: Any) -> Json:
         return {"type": "MeshDevice", "repr": str(v), **_mesh(v)}
     if type(v).__module__.startswith("torch"):
         return {"type": "torch.Tensor", "shape": list(v.shape), "dtype": str(v.dtype)}
-    return {"type": name, "repr": strip_addresses(str(v))}
+    text = strip_addresses(str(v))
+    known = classes.get(name)
+    if known is not None and known.fields and RESOURCE_TEXT.match(text):
+        # a config class that prints only its address (WormholeComputeKernelConfig): its fields
+        return {"type": name, "fields": {f.name: value(getattr(v, f.name)) for f in known.fields if hasattr(v, f.name)}}
+    return {"type": name, "repr": text}
 
 
 @dataclass

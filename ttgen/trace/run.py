@@ -109,12 +109,21 @@ def _preflight(master: Path) -> None:
 
 
 def run_pytest(
-    pytest_args: list[str], trace_dir: Path, scratch: Path, *, backend: str | None, python: str | None, cwd: Path
+    pytest_args: list[str],
+    trace_dir: Path,
+    scratch: Path,
+    *,
+    backend: str | None,
+    python: str | None,
+    cwd: Path,
+    extra_env: dict[str, str] | None = None,
+    quiet: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     scratch.mkdir(parents=True, exist_ok=True)
     command = [python or sys.executable, "-m", "pytest", "-p", "ttgen.trace.plugin", *pytest_args]
+    env = {**_environment(trace_dir, scratch, backend, cwd), **(extra_env or {})}
     try:
-        code = subprocess.call(command, cwd=cwd, env=_environment(trace_dir, scratch, backend, cwd))
+        code = subprocess.call(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL if quiet else None)
     except OSError as e:
         raise TraceError(f"cannot run {command[0]}: {e.strerror}") from None
     summary_file = trace_dir / SUMMARY
