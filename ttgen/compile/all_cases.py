@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ttgen.facts.devices import DEFAULT_ARCH, DEVICE_MODELS
-from ttgen.facts.validity import ShardLayout, grid_error, layout_error, shard_error
+from ttgen.facts.validity import ShardLayout, call_error, grid_error, layout_error, shard_error
 from ttgen.ingest.errors import Reject
 from ttgen.ingest.master import make_config
-from ttgen.model import ArgValue, Layout, MemoryConfig, OpConfig, TensorSpec, TensorValue
+from ttgen.model import ArgValue, BoolValue, Layout, MemoryConfig, OpConfig, TensorSpec, TensorValue
 from ttgen.model.serialize import arguments_to_json
 from ttgen.signatures.bind import Binding
 
@@ -167,6 +167,11 @@ def expand(
                     error = str(e).splitlines()[-1]
                     break
                 args[names[p]] = TensorValue(spec=spec)
+            if not error:
+                by_param = {p: args[names[p]] for p in params}
+                shapes = {p: v.spec.shape for p, v in by_param.items() if isinstance(v, TensorValue)}
+                flags = {p: v.value for p, v in by_param.items() if isinstance(v, BoolValue)}
+                error = call_error(op, shapes, flags)
             if error:
                 result.pruned[reason_family(error)] += 1
                 continue

@@ -14,6 +14,7 @@ from ttgen.emu.device import MeshDevice
 from ttgen.emu.tensor import Tensor, fatal, store
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
 from ttgen.facts.enums import DataType, Layout, StorageType
+from ttgen.facts.validity import bias_error, broadcast_error, matmul_error
 from ttgen.goldens import reference
 
 
@@ -74,11 +75,9 @@ def _binary(golden: str) -> Callable[..., Tensor]:
         device = _on_device(input_tensor_a, "Input tensor A")
         if isinstance(input_tensor_b, Tensor):
             _on_device(input_tensor_b, "Input tensor B")
-            a, b = tuple(input_tensor_a.shape), tuple(input_tensor_b.shape)
-            try:
-                np.broadcast_shapes(a, b)
-            except ValueError:
-                raise fatal("Invalid subtile broadcast type") from None
+            error = broadcast_error(tuple(input_tensor_a.shape), tuple(input_tensor_b.shape))
+            if error:
+                raise fatal(error)
         args = {"input_tensor_a": input_tensor_a, "input_tensor_b": input_tensor_b}
         out_dtype = dtype or input_tensor_a.dtype
         mc = _default_mc(input_tensor_a, memory_config)
@@ -182,13 +181,11 @@ def _matmul(golden: str) -> Callable[..., Tensor]:
         _on_device(input_tensor_b, "Input tensor B")
         if input_tensor_a.layout is not Layout.TILE or input_tensor_b.layout is not Layout.TILE:
             raise fatal("Inputs to matmul must be tilized")
-        width = input_tensor_a.shape[-2 if transpose_a else -1]
-        height = input_tensor_b.shape[-1 if transpose_b else -2]
-        if width != height:
-            raise fatal(
-                "The width of the first tensor must be equal to the height of the second tensor. "
-                f"Mismatch: width={width} height={height}"
-            )
+        error = matmul_error(tuple(input_tensor_a.shape), tuple(input_tensor_b.shape), transpose_a, transpose_b)
+        if error is None and bias is not None:
+            error = bias_error(tuple(input_tensor_b.shape), tuple(bias.shape), transpose_b)
+        if error:
+            raise fatal(error)
         args = {
             "input_tensor_a": input_tensor_a,
             "input_tensor_b": input_tensor_b,

@@ -138,3 +138,67 @@ def grid_error(shape: Sequence[int], tile: bool, shard: ShardLayout, grid_x: int
                 "the compute grid is legal only while it is claimed via ServiceCoreManager."
             )
     return None
+
+
+# ----------------------------------------------------------------------------- call rules
+# What ttnn checks of a call's tensors together (learned from the live tier: --all-cases
+# combinations of the embedded master that real ttnn 0.81.1 refused on a mock device).
+
+BINARY = frozenset(
+    "ttnn." + name
+    for base in (
+        "add", "subtract", "multiply", "divide", "div", "rsub", "maximum", "minimum", "pow", "eq", "ne", "gt",
+        "lt", "ge", "le", "logical_and", "logical_or", "logical_xor", "squared_difference", "bitwise_and",
+        "bitwise_or", "bitwise_xor", "atan2", "hypot", "xlogy", "ldexp", "logaddexp", "logaddexp2", "bias_gelu",
+        "remainder", "fmod", "subalpha", "addalpha",
+    )
+    for name in (base, base + "_")
+)  # fmt: skip
+MATMULS = frozenset({"ttnn.matmul", "ttnn.linear"})
+
+
+def broadcast_error(a: Sequence[int], b: Sequence[int]) -> str | None:
+    """Eltwise binary ops broadcast like numpy: aligned from the right, each dim equal or 1."""
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if x != y and x != 1 and y != 1:
+            return "Invalid subtile broadcast type"
+    return None
+
+
+def matmul_error(
+    a: Sequence[int], b: Sequence[int], transpose_a: bool = False, transpose_b: bool = False
+) -> str | None:
+    if len(a) < 2 or len(b) < 2:
+        return None
+    width, height = a[-2 if transpose_a else -1], b[-1 if transpose_b else -2]
+    if width != height:
+        return (
+            "The width of the first tensor must be equal to the height of the second tensor. "
+            f"Mismatch: width={width} height={height}"
+        )
+    return None
+
+
+def bias_error(b: Sequence[int], bias: Sequence[int], transpose_b: bool = False) -> str | None:
+    """linear's bias: its padded last dim is the output's (the second input's columns)."""
+    if len(b) < 2 or not bias:
+        return None
+    want, got = _round_up(b[-2 if transpose_b else -1], TILE), _round_up(bias[-1], TILE)
+    if want != got:
+        return (
+            f"Unsupported bias shape: padded last dimension of bias, {got}, not equal to second input's "
+            f"padded last dimension, {want}."
+        )
+    return None
+
+
+def call_error(op: str, shapes: dict[str, tuple[int, ...]], flags: dict[str, bool]) -> str | None:
+    """ttnn's verdict on a call from its tensors' shapes (by parameter name) and bool flags."""
+    a, b = shapes.get("input_tensor_a"), shapes.get("input_tensor_b")
+    if op in BINARY and a is not None and b is not None:
+        return broadcast_error(a, b)
+    if op in MATMULS and a is not None and b is not None:
+        ta, tb = flags.get("transpose_a", False), flags.get("transpose_b", False)
+        bias = shapes.get("bias")
+        return matmul_error(a, b, ta, tb) or (bias_error(b, bias, tb) if bias is not None else None)
+    return None
