@@ -51,7 +51,8 @@ def test_fixture_cases_check_specs_and_skip_numerics_on_real_ttnn(tmp_path: Path
     )
     stdout = run_live(out, tmp_path)  # ttnn writes ./generated/ reports: a scratch cwd
     assert "FAILED" not in stdout and "PASSED" not in stdout
-    assert "SKIPPED [21]" in stdout and "output spec matches the traced one; no device numerics" in stdout
+    # 21 calls, 9 of them to_device (infrastructure: not compiled)
+    assert "SKIPPED [12]" in stdout and "output spec matches the traced one; no device numerics" in stdout
 
 
 def test_embedded_generated_suite_runs_on_real_ttnn(tmp_path: Path) -> None:
