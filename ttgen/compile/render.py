@@ -141,6 +141,7 @@ def render_sweep_skeleton(plan: OpPlan, master: str, data: SweepsData) -> str:
         pcc=data_literal(dict(data.pcc_table(plan.op))),
         ranges=data_literal(dict(ranges)),
         device_params=data_literal(data.device_params(plan.op)),
+        indices=data_literal(data.index_domains(plan.op)),
         call=dotted(plan.op),
         calls=calls(plan),
         combinations=bool(plan.combinations),

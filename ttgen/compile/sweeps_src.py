@@ -41,9 +41,16 @@ class Timeouts(_Strict):
 Bounds = tuple[float, float]
 
 
+class IndexDomain(_Strict):
+    below: tuple[str, int | str]  # (the indexed parameter, its dim or the parameter naming it)
+    why: str
+
+
 class Ranges(_Strict):
     about: str = ""
     ops: dict[str, dict[str, Bounds]] = {}
+    indices: dict[str, dict[str, IndexDomain]] = {}
+    reasons: dict[str, str] = {}
 
     def model_post_init(self, _: Any) -> None:
         for op, params in self.ops.items():
@@ -111,6 +118,10 @@ class SweepsData(_Strict):
         """ttnn.open_device arguments this op's cases need (sweeps_src/device_params.json)."""
         return dict(sorted(self.device.ops.get(op, {}).items()))
 
+    def index_domains(self, op: str) -> dict[str, tuple[str, int | str]]:
+        """Index inputs of this op: values in [0, the size of `below[0]` along `below[1]`)."""
+        return {name: d.below for name, d in sorted(self.ranges.indices.get(op, {}).items())}
+
     def expected(self, op: str) -> dict[str, Expectation]:
         return {e.case: e for e in self.expectations.expectations if e.op == op}
 
@@ -123,6 +134,7 @@ class SweepsData(_Strict):
             "timeout": self.timeout(op),
             "ranges": self.value_ranges(op),
             "device": self.device_params(op),
+            "indices": self.index_domains(op),
         }
 
 

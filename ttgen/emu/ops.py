@@ -12,7 +12,7 @@ import numpy as np
 from ttgen.emu.calls import operation
 from ttgen.emu.device import MeshDevice
 from ttgen.emu.tensor import Tensor, fatal, store
-from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
+from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig, Shape
 from ttgen.facts.enums import DataType, Layout, StorageType
 from ttgen.facts.validity import bias_error, broadcast_error, matmul_error
 from ttgen.goldens import reference
@@ -208,10 +208,10 @@ linear = operation("ttnn.linear")(_matmul("linear"))
 @operation("ttnn.reshape")
 def reshape(
     input_tensor: Tensor,
-    shape: Sequence[int] | None = None,
-    padded_shape: Sequence[int] | None = None,
+    shape: Sequence[int] | Shape | None = None,
+    padded_shape: Sequence[int] | Shape | None = None,
     *,
-    logical_shape: Sequence[int] | None = None,
+    logical_shape: Sequence[int] | Shape | None = None,
     memory_config: MemoryConfig | None = None,
     **_: Any,
 ) -> Tensor:

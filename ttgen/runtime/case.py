@@ -122,19 +122,37 @@ class Inputs:
         golden: str | None,
         pcc: dict[str, float],
         ranges: Mapping[str, tuple[float, float]] | None = None,
+        indices: Mapping[str, tuple[str, int | str]] | None = None,
+        case: Any = None,
     ) -> None:
         self.op = op
         self.device = device
         self.golden = golden
         self.pcc = pcc
         self.ranges = ranges or {}
+        self.indices = indices or {}
+        self.case = case
         self.host: dict[str, Any] = {}
+
+    def index_bounds(self, name: str) -> tuple[float, float] | None:
+        """[0, n) for an index input: n is the indexed input's size along its dim (sweeps_src
+        ranges.json `indices`), read off this case."""
+        if name not in self.indices or self.case is None:
+            return None
+        other, where = self.indices[name]
+        spec = getattr(self.case, other, None)
+        dim = getattr(self.case, where, None) if isinstance(where, str) else where
+        rank = len(spec.shape) if isinstance(spec, TensorSpec) else 0
+        if not isinstance(spec, TensorSpec) or not isinstance(dim, int) or not -rank <= dim < rank:
+            return None
+        return (0.0, float(spec.shape[dim]))
 
     def tensor(self, name: str, spec: TensorSpec) -> Any:
         if spec.placement is not None and spec.placement.num_devices > 1:
             mesh = "x".join(str(d) for d in spec.placement.mesh_shape)
             raise SkipCase(f"{name} was traced on a {mesh} mesh; this backend has a single device")
-        bounds = self.ranges.get(name.split("[")[0], self.ranges.get("*"))  # list items: their parameter's
+        param = name.split("[")[0]  # list items: their parameter's
+        bounds = self.index_bounds(param) or self.ranges.get(param, self.ranges.get("*"))
         values = host_values(spec, seed_for(self.op, name, spec), bounds)
         self.host[name] = values
         host = ttnn.Tensor(values, spec.dtype, None, spec.layout)
