@@ -161,7 +161,32 @@ def test_the_wide_trace_compiles_to_typed_lint_clean_code(tmp_path: Path) -> Non
     ttgen = [sys.executable, "-m", "ttgen.cli"]
     master = str(WIDE / "n150" / "operation_parameters")
     subprocess.run([*ttgen, "compile", "--all", "--master", master, "--out", str(out)], check=True, capture_output=True)
+    sweeps = out / "sweeps" / "ttnn"
+    assert 'DEVICE_PARAMS: Final[dict[str, int]] = {"l1_small_size": 32768}' in (sweeps / "conv2d.py").read_text()
+    topk = (sweeps / "topk.py").read_text()
+    assert "expected: TensorSpec | tuple[TensorSpec, ...] | None = None" in topk  # values and indices
+    assert "call_form: int = 0" in topk and "if case.call_form == 1:" in topk  # topk(x, 32, -1) and k=, dim=
+    assert not (sweeps / "to_device.py").exists()  # infrastructure: not compiled
+    assert '"input_tensor": ("weight", -2)' in (sweeps / "embedding.py").read_text()
     root = Path(__file__).resolve().parent.parent
     for tool in (["mypy", "--strict"], ["ruff", "check"], ["ruff", "format", "--check"]):
         proc = subprocess.run([sys.executable, "-m", *tool, str(out)], cwd=root, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_a_resource_is_made_fresh_on_the_device_or_the_case_skips_naming_it() -> None:
+    from ttgen.runtime import ttnn
+    from ttgen.runtime.case import Inputs
+    from ttgen.runtime.outcome import SkipCase
+    from ttgen.runtime.spec import Resource
+
+    device = ttnn.open_device(device_id=0)
+    try:
+        inputs = Inputs("ttnn.all_gather_async", device, golden=None, pcc={"default": 0.99})
+        first, second = inputs.value("multi_device_global_semaphore", (Resource("global_semaphore"),) * 2)
+        assert first is not second and type(first).__name__ == "GlobalSemaphore"
+        assert first.initial_value == 0 and first.device is device
+        with pytest.raises(SkipCase, match="a sub_device_id argument: traced only by address"):
+            inputs.value("subdevice_id", Resource("sub_device_id"))
+    finally:
+        ttnn.close_device(device)
