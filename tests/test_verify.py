@@ -79,13 +79,19 @@ def test_a_replay_that_passes_arguments_otherwise_is_caught(monkeypatch: pytest.
 
 @needs_shared
 def test_fixture_cases_that_fit_one_device_reproduce_and_mesh_cases_say_why() -> None:
-    for master in (
+    upstream = ROOT.parent / "shared" / "fixtures" / "upstream"
+    masters = (
         TTNN_TRACES / "operation_parameters",
-        ROOT.parent / "shared/fixtures/upstream/sweep_trace_gpt_oss.json",
-    ):
+        upstream / "sweep_trace_gpt_oss.json",
+        upstream / "ttnn_operations_master_v1_graphcapture_excerpt.json",
+    )
+    for master in masters:
         doc = json.loads(ttgen("verify", "--backend", "emu", "--master", str(master), "--json").stdout)
         assert doc["differs"] == [] and doc["run"] == doc["reproduced"]
         assert all("mesh" in r["reason"] or "not emulated" in r["reason"] for r in doc["not_run"]), doc["not_run"][:3]
+    # V1 graph capture's C++ argument lists (pad's trailing use_multicore=1, memory_config) are
+    # replayed by keyword, as the Python API takes them, with 1 as the bool it declares
+    assert doc["cases"] == doc["reproduced"] == 3
 
 
 def _live_env(arch: str) -> dict[str, str]:

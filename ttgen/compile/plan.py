@@ -142,7 +142,9 @@ def expected_fragment(output: ArgValue | None) -> Fragment | None:
 
 def traced_form(binding: Binding) -> tuple[str, ...]:
     """The parameters a case's call passed positionally, in position order."""
-    positional = [a for a in binding.args if a.traced_as.startswith("arg") and a.traced_as[3:].isdigit()]
+    positional = [
+        a for a in binding.args if a.param.positional and a.traced_as.startswith("arg") and a.traced_as[3:].isdigit()
+    ]
     return tuple(a.param.name for a in sorted(positional, key=lambda a: int(a.traced_as[3:])))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ttgen.model import ArgValue, OpConfig
+from ttgen.model import ArgValue, BoolValue, IntValue, OpConfig
 from ttgen.signatures.catalog import Catalog, OpSignature, Overload, Param
 from ttgen.signatures.typematch import describe_kind, parse_annotation
 
@@ -47,10 +47,15 @@ class _Mismatch(Exception):
     pass
 
 
-def _check(param: Param, value: ArgValue, traced_as: str) -> None:
+def _check(param: Param, value: ArgValue, traced_as: str) -> ArgValue:
+    """The value as the parameter takes it; a C++-printed bool (`0`/`1`, V1 graph capture's
+    operator<<) becomes the bool its parameter declares."""
     expr = parse_annotation(param.annotation)
-    if not expr.accepts(value):
-        raise _Mismatch(f"{traced_as} is {describe_kind(value)}, but {param.name} takes {expr.text}")
+    if expr.accepts(value):
+        return value
+    if isinstance(value, IntValue) and value.value in (0, 1) and expr.accepts(BoolValue(value=bool(value.value))):
+        return BoolValue(value=bool(value.value))
+    raise _Mismatch(f"{traced_as} is {describe_kind(value)}, but {param.name} takes {expr.text}")
 
 
 def bind_overload(config: OpConfig, overload: Overload) -> tuple[BoundArg, ...]:
@@ -58,14 +63,16 @@ def bind_overload(config: OpConfig, overload: Overload) -> tuple[BoundArg, ...]:
     positional = [p for p in params if p.positional]
     by_name = {p.name: p for p in params if p.kind not in ("var_positional", "var_keyword")}
     bound: dict[str, BoundArg] = {}
+    # V1 graph capture records the C++ invoke's arguments, all positional, where Python makes the
+    # trailing ones keyword-only (pad's use_multicore, memory_config): they follow in order
+    keyword_only = [p for p in params if p.kind == "keyword_only" and p.name not in {k.name for k in config.keywords}]
     for a in config.positional:
         pos = a.position
         assert pos is not None
-        if pos >= len(positional):
+        if pos >= len(positional) + len(keyword_only):
             raise _Mismatch(f"{a.name} is traced, but only {len(positional)} positional parameter(s) exist")
-        p = positional[pos]
-        _check(p, a.value, a.name)
-        bound[p.name] = BoundArg(p, a.value, a.name)
+        p = positional[pos] if pos < len(positional) else keyword_only[pos - len(positional)]
+        bound[p.name] = BoundArg(p, _check(p, a.value, a.name), a.name)
     for a in config.keywords:
         kw = by_name.get(a.name)
         if kw is None:
@@ -74,8 +81,7 @@ def bind_overload(config: OpConfig, overload: Overload) -> tuple[BoundArg, ...]:
             raise _Mismatch(f"{a.name} is positional-only but was traced as a keyword")
         if kw.name in bound:
             raise _Mismatch(f"{a.name} is given both positionally and by keyword")
-        _check(kw, a.value, a.name)
-        bound[kw.name] = BoundArg(kw, a.value, a.name)
+        bound[kw.name] = BoundArg(kw, _check(kw, a.value, a.name), a.name)
     missing = [p.name for p in params if p.required and p.name not in bound]
     if missing:
         raise _Mismatch(f"required parameter {missing[0]} is not traced")
