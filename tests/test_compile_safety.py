@@ -422,8 +422,9 @@ def wide_master(shapes: int, ops: tuple[str, ...] = ("ttnn.add",)) -> dict[str, 
             c = copy.deepcopy(seed)
             c.pop("return_value", None)
             c.pop("config_id", None)
-            c["arguments"]["arg0"]["original_shape"] = [1, 1, 32, 32 * (k + 1)]
-            c["arguments"]["arg1"]["original_shape"] = [1, 1, 32 * (k + 1), 32]
+            # batch dims that broadcast against each other: every combination is a valid add
+            c["arguments"]["arg0"]["original_shape"] = [k + 1, 1, 32, 32]
+            c["arguments"]["arg1"]["original_shape"] = [1, k + 1, 32, 32]
             c["config_hash"] = hashlib.sha256(f"{op}{k}".encode()).hexdigest()
             configs.append(c)
         operations[op] = {"configurations": configs}
