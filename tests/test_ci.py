@@ -54,7 +54,8 @@ def test_retrace_check_passes_here_and_fails_on_an_untraced_change(tmp_path: Pat
     done = retrace_check(project)
     assert done.returncode == 0, done.stdout + done.stderr
     n = sum(generated_cases().values())
-    assert "unchanged" in done.stdout and f"{n} passed" in done.stdout
+    # the tensor-parallel example's 8 cases check specs and topologies on the emulated mesh; values SKIP
+    assert "unchanged" in done.stdout and f"{n - 8} passed, 8 skipped" in done.stdout
 
     mlp = project / "examples" / "test_mlp.py"  # the gated MLP takes a longer sequence
     assert "rand(6, 1, 1, 32, 128)" in mlp.read_text()

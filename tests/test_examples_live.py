@@ -1,5 +1,6 @@
-"""Live tier: the example models run unchanged on the real ttnn 0.81.1 on a mock Wormhole (every
-op accepted by ttnn's validation; numerics are not compared there: device reads are zeros)."""
+"""Live tier: the example models run unchanged on the real ttnn 0.81.1 on a mock T3K (single-chip
+examples on one of its chips, the tensor-parallel ones on its 2x4 mesh; every op accepted by
+ttnn's validation; numerics are not compared there: device reads are zeros)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.test_specs import MOCK_YAML
-
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = os.environ.get("TTGEN_TTNN_PYTHON", "")
+T3K_YAML = "wormhole_t3k_grid8x8.yaml"
 
 
 @pytest.mark.skipif(
@@ -24,7 +24,7 @@ def test_examples_run_unchanged_on_real_ttnn(tmp_path: Path) -> None:
         "PYTHONPATH": str(ROOT),
         "TTGEN_BACKEND": "ttnn",
         "TT_LOGGER_LEVEL": "error",
-        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(PYTHON).parent.parent / "mock_cluster" / MOCK_YAML["wormhole_b0"]),
+        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(PYTHON).parent.parent / "mock_cluster" / T3K_YAML),
     }
     proc = subprocess.run(
         [PYTHON, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider", str(ROOT / "examples")],
@@ -37,4 +37,4 @@ def test_examples_run_unchanged_on_real_ttnn(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     tests = sum(p.read_text().count("\ndef test_") for p in (ROOT / "examples").glob("test_*.py"))
-    assert f"{tests} passed" in proc.stdout
+    assert f"{tests} passed" in proc.stdout  # none skipped: the 2x4 mesh opened

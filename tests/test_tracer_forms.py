@@ -184,7 +184,7 @@ def test_a_resource_is_made_fresh_on_the_device_or_the_case_skips_naming_it() ->
     try:
         inputs = Inputs("ttnn.all_gather_async", device, golden=None, pcc={"default": 0.99})
         first, second = inputs.value("multi_device_global_semaphore", (Resource("global_semaphore"),) * 2)
-        assert first is not second and type(first).__name__ == "GlobalSemaphore"
+        assert first is not second and type(first).__name__ == "global_semaphore"  # ttnn's class name
         assert first.initial_value == 0 and first.device is device
         with pytest.raises(SkipCase, match="a sub_device_id argument: traced only by address"):
             inputs.value("subdevice_id", Resource("sub_device_id"))

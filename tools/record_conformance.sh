@@ -3,13 +3,13 @@
 # the embedded master, the seed master or the emulator's corpus changed). Needs an interpreter
 # with the real ttnn wheel and its mock cluster descriptors (../shared/tools/setup-ttnn-mock.sh):
 #
-#     bash tools/record_conformance.sh .venv-ttnn312/bin/python [ops|specs|roundtrips|all]
+#     bash tools/record_conformance.sh .venv-ttnn312/bin/python [ops|specs|roundtrips|mesh|all]
 #
 # ttnn writes files into its working directory and its logger into stdout, so it runs in a scratch
 # folder and the answers go to files. Then `ttgen conformance` compares the emulator with them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY="${1:?usage: record_conformance.sh PYTHON [ops|specs|roundtrips|all]}"
+PY="${1:?usage: record_conformance.sh PYTHON [ops|specs|roundtrips|mesh|all]}"
 PY="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"  # absolute, not resolved: a venv's python is a link
 WHAT="${2:-all}"
 ROOT="$PWD"
@@ -44,3 +44,14 @@ print('\n'.join(map(str, compile_inputs(Path('$scratch/packages-$1')))))")
         record "$2" ops "$FIX/ops_$1.json" "${packages[@]}"
     fi
 done
+if [ "$WHAT" = all ] || [ "$WHAT" = mesh ]; then
+    # mesh cases, each input on the mock system it was traced for (ttgen.conformance.mesh.SYSTEMS)
+    for pair in "t3k wormhole_t3k_grid8x8.yaml" "galaxy wormhole_galaxy_6u.yaml" "gpt_oss wormhole_galaxy_6u.yaml"; do
+        set -- $pair
+        mapfile -t packages < <(.venv/bin/python -c "
+from pathlib import Path
+from ttgen.conformance.mesh import compile_inputs
+print('\n'.join(map(str, compile_inputs('$1', Path('$scratch/mesh-$1')))))")
+        record "$2" mesh "$FIX/mesh_$1.json" "${packages[@]}"
+    done
+fi

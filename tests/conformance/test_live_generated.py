@@ -23,14 +23,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run_live(package: Path, cwd: Path) -> str:
+def run_live(package: Path, cwd: Path, cluster: str = MOCK_YAML["wormhole_b0"]) -> str:
     python = os.environ["TTGEN_TTNN_PYTHON"]
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "TTGEN_BACKEND": "ttnn",
         "TT_LOGGER_LEVEL": "error",
-        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(python).parent.parent / "mock_cluster" / MOCK_YAML["wormhole_b0"]),
+        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(python).parent.parent / "mock_cluster" / cluster),
     }
     proc = subprocess.run(
         [python, "-m", "pytest", str(package.name), "-rA", "-p", "no:cacheprovider"],
@@ -57,9 +57,10 @@ def test_fixture_cases_check_specs_and_skip_numerics_on_real_ttnn(tmp_path: Path
 
 def test_embedded_generated_suite_runs_on_real_ttnn(tmp_path: Path) -> None:
     """The embedded master is traced, return values included: every case checks its output
-    spec against real ttnn's, then numerics SKIP."""
+    spec against real ttnn's, then numerics SKIP. On a mock T3K: the tensor-parallel example's
+    cases open its 2x4 mesh, the others one chip."""
     shutil.copytree(ROOT / "generated", tmp_path / "generated")
-    stdout = run_live(tmp_path / "generated", tmp_path)
+    stdout = run_live(tmp_path / "generated", tmp_path, "wormhole_t3k_grid8x8.yaml")
     n = sum(generated_cases().values())
     assert "FAILED" not in stdout and "PASSED" not in stdout
     assert f"SKIPPED [{n}]" in stdout and "output spec matches the traced one; no device numerics" in stdout

@@ -27,7 +27,7 @@ def test_every_generated_case_agrees_with_ttnn(arch: str) -> None:
     doc = load(arch)
     assert doc["arch"] == arch
     compared, found, not_emulated, _ = compare(doc)
-    assert compared == len(doc["records"]) >= 180
+    assert compared == len(doc["records"]) >= 60  # single-device cases; mesh cases: tests/conformance/test_mesh.py
     assert found == [], "\n".join(f"{d.case}: {d.detail}" for d in found[:20])
     assert not_emulated == []
     specs = [r for r in doc["records"] if "output_spec" in r]

@@ -215,11 +215,14 @@ def test_ttgen_run_generated_on_the_emulator(tmp_path: Path) -> None:
     done = ttgen("run", "generated", "--backend", "emu", "--results", str(db), "--workers", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     n = sum(generated_cases().values())
-    assert f"{n} cases ({n} PASS)" in done.stdout
+    # the tensor-parallel example's 8 cases run on the emulated 2x4 mesh: spec and topology
+    # checked, values SKIP (goldens compare single-device outputs)
+    assert f"{n} cases ({n - 8} PASS, 8 SKIP)" in done.stdout
     report = ttgen("report", "--results", str(db), "--json")
     doc = json.loads(report.stdout)
-    assert doc["totals"] == {"PASS": n} and len(doc["ops"]) == len(generated_cases()) and doc["unexpected"] == []
-    assert all(op["worst_pcc"] > 0.99 for op in doc["ops"])
+    assert doc["totals"] == {"PASS": n - 8, "SKIP": 8} and len(doc["ops"]) == len(generated_cases())
+    assert doc["unexpected"] == []
+    assert all(op["worst_pcc"] > 0.99 for op in doc["ops"] if op["worst_pcc"] is not None)
     with sqlite3.connect(db) as con:
         assert {w for (w,) in con.execute("SELECT DISTINCT worker FROM results")} <= {0, 1}
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ttgen.compile.all_cases import Budget, Expansion, expand
 from ttgen.compile.layout import Atom, Call, Coll, KeyValue, Node
+from ttgen.compile.machine import MeshConflict, machine_node
 from ttgen.compile.printers import (
     Fragment,
     Unprintable,
@@ -61,12 +62,15 @@ class CasePlan:
     imports: frozenset[str] = frozenset()  # the ttgen.runtime names its values use
     form: int = 0  # its call form: the index in OpPlan.forms
     config_hash: str = ""  # of the configuration it was compiled from
+    machine: Node | None = None  # Machine(arch, mesh): where it was traced, what it opens
 
     def entry(self, class_name: str) -> KeyValue:
         """`"<case id>": <Class>(field=value, ...)`, the case's entry in CASES."""
         args: list[tuple[str | None, Node]] = list(self.args)
         if self.form:
             args.append(("call_form", Atom(str(self.form))))
+        if self.machine is not None:
+            args.append(("machine", self.machine))
         if self.expected is not None:
             args.append(("expected", self.expected))
         return KeyValue(Atom(str_literal(self.case_id)), Call(class_name, tuple(args)))
@@ -83,6 +87,10 @@ class OpPlan:
     expansion: Expansion | None = None
     forms: list[tuple[str, ...]] = field(default_factory=list)  # parameters passed positionally, per form
     expected_types: set[str] = field(default_factory=lambda: {"TensorSpec"})  # of `expected`, None aside
+
+    @property
+    def has_machines(self) -> bool:
+        return any(c.machine is not None for c in self.cases)
 
     @property
     def traced_cases(self) -> list[CasePlan]:
@@ -124,6 +132,17 @@ def _tensors(v: ArgValue) -> list[TensorValue]:
     if isinstance(v, ListValue):
         return [t for x in v.items for t in _tensors(x)]
     return []
+
+
+def traced_output(config: OpConfig) -> ArgValue | None:
+    """What the call returned: the traced return value, or, where the trace has none (V2
+    masters), the preallocated `output_tensor` it passed, which the op writes and returns."""
+    if config.output is not None:
+        return config.output
+    for a in config.keywords:
+        if a.name == "output_tensor" and isinstance(a.value, TensorValue):
+            return a.value
+    return None
 
 
 def expected_fragment(output: ArgValue | None) -> Fragment | None:
@@ -215,6 +234,7 @@ def plan_op(
     bound: list[tuple[OpConfig, Binding]] = []
     printed: list[dict[str, Fragment]] = []  # bound's values, each printed once
     outputs: list[Fragment | None] = []  # their traced output specs
+    machines: list[Node | None] = []  # where each ran (arch, mesh)
     seen: dict[str, str] = {}
     for config, ptr in configs:
         if config.config_hash in seen:
@@ -223,15 +243,19 @@ def plan_op(
         try:
             binding = bind(config, catalog)
             values = {a.param.name: value_fragment(a.value) for a in binding.args}  # refused early, with the reason
-            output = expected_fragment(config.output)
-        except (BindError, Unprintable) as e:
-            reason = e.reason if isinstance(e, BindError) else f"cannot print: {e}"
+            output = expected_fragment(traced_output(config))
+            machine = machine_node(config)
+        except (BindError, Unprintable, MeshConflict) as e:
+            reason = (
+                e.reason if isinstance(e, BindError) else f"cannot print: {e}" if isinstance(e, Unprintable) else str(e)
+            )
             plan.rejections.append(Rejection(op, ptr, reason))
             continue
         seen[config.config_hash] = ptr
         bound.append((config, binding))
         printed.append(values)
         outputs.append(output)
+        machines.append(machine)
     if not bound:
         return plan
     combined: set[str] = set()
@@ -241,13 +265,15 @@ def plan_op(
             try:
                 binding = bind(config, catalog)
                 values = {a.param.name: value_fragment(a.value) for a in binding.args}
-                output = expected_fragment(config.output)
-            except (BindError, Unprintable) as e:
+                output = expected_fragment(traced_output(config))
+                machine = machine_node(config)
+            except (BindError, Unprintable, MeshConflict) as e:
                 plan.expansion.pruned[f"does not bind or print: {e}"] += 1
                 continue
             bound.append((config, binding))
             printed.append(values)
             outputs.append(output)
+            machines.append(machine)
             combined.add(config.config_hash)
 
     # Fields: the op's parameters in signature order (first overload that uses each first).
@@ -283,13 +309,14 @@ def plan_op(
 
     plan.expected_types = {"TensorSpec"}.union(*(o.types for o in outputs if o is not None))
     ids = case_ids([c for c, _ in bound])
-    cases = zip(ids, bound, printed, outputs, case_forms, strict=True)
+    cases = zip(ids, bound, printed, outputs, case_forms, machines, strict=True)
     for (
         case_id,
         (config, _),
         values,
         expected,
         form,
+        machine,
     ) in sorted(cases, key=lambda x: x[0]):
         traced = config.config_hash not in combined
         used = [values[f.keyword] for f in plan.fields if f.keyword in values] + ([expected] if expected else [])
@@ -300,9 +327,10 @@ def plan_op(
                 args=tuple((f.name, values[f.keyword].node) for f in plan.fields if f.keyword in values),
                 expected=expected.node if expected is not None else None,
                 traced=traced,
-                imports=frozenset().union(*(f.imports for f in used)),
+                imports=frozenset().union(*(f.imports for f in used), {"Machine"} if machine else ()),
                 form=form_index[form],
                 config_hash=config.config_hash,
+                machine=machine,
             )
         )
     plan.digest = op_digest(op, [c for c, _ in bound], data, catalog)

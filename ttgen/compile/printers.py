@@ -168,6 +168,11 @@ def _ints(values: tuple[int, ...] | list[int], kind: str = "tuple") -> Coll:
     return Coll(kind, tuple(Atom(number_literal(str(int(v)))) for v in values))
 
 
+def ints_node(values: tuple[int, ...]) -> Coll:
+    """A tuple of ints, as shapes and mesh shapes print."""
+    return _ints(values)
+
+
 def grid_node(grid: CoreRangeSet) -> Call:
     ranges = tuple(
         Call(
@@ -263,6 +268,7 @@ def tensor_fragment(spec: TensorSpec) -> Fragment:
                 ("mesh_shape", _ints(p.mesh_device_shape)),
                 ("placements", Coll("tuple", tuple(Atom(str_literal(n)) for n in names))),
                 ("distribution_shape", _ints(p.distribution_shape)),
+                ("global_shape", _ints(p.global_shape(spec.shape))),
             ),
         )
         args.append(("placement", placement))

@@ -145,6 +145,7 @@ def render_sweep_skeleton(plan: OpPlan, master: str, data: SweepsData) -> str:
         call=dotted(plan.op),
         calls=calls(plan),
         combinations=bool(plan.combinations),
+        machines=plan.has_machines,
     )
 
 

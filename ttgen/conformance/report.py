@@ -12,6 +12,9 @@ TITLES = {
     "placements_blackhole": "tensor placements on Blackhole P150 (verdict, error class and message, spec)",
     "op_outputs_wormhole_b0": "generated cases on Wormhole N150 (output spec, error or skip reason)",
     "op_outputs_blackhole": "generated cases on Blackhole P150 (output spec, error or skip reason)",
+    "mesh_t3k": "mesh cases on a T3K (2x4, 1x8, 1x4): per-device output spec and topology, error or skip",
+    "mesh_galaxy": "mesh cases on a 6U Galaxy (4x8, 1x8): per-device output spec and topology, error or skip",
+    "mesh_gpt_oss": "gpt-oss sweep trace on a 6U Galaxy (4x8, 1x32): per-device output spec and topology, or error",
 }
 
 
@@ -45,7 +48,7 @@ class Section:
 
 
 def conformance_report() -> list[Section]:
-    from ttgen.conformance import ops, roundtrips, specs
+    from ttgen.conformance import mesh, ops, roundtrips, specs
 
     compared, found = roundtrips.compare(roundtrips.load())
     sections = [Section("roundtrips", compared, tuple((d.case, d.detail) for d in found))]
@@ -56,6 +59,17 @@ def conformance_report() -> list[Section]:
         sections.append(
             Section(
                 f"op_outputs_{arch}",
+                verdict.compared,
+                tuple((d.case, d.detail) for d in verdict.found),
+                tuple(verdict.not_emulated),
+                dict(verdict.kinds),
+            )
+        )
+    systems = tuple(s for s in mesh.SYSTEMS if mesh.fixture(s).is_file())
+    for system, verdict in zip(systems, mesh.compare_all(systems), strict=True):
+        sections.append(
+            Section(
+                f"mesh_{system}",
                 verdict.compared,
                 tuple((d.case, d.detail) for d in verdict.found),
                 tuple(verdict.not_emulated),

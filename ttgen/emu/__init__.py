@@ -13,10 +13,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from ttgen.emu import experimental as experimental
+from ttgen.emu.ccl import all_gather as all_gather
+from ttgen.emu.ccl import all_reduce as all_reduce
+from ttgen.emu.ccl import mesh_partition as mesh_partition
+from ttgen.emu.ccl import reduce_scatter as reduce_scatter
 from ttgen.emu.device import MeshDevice as MeshDevice
 from ttgen.emu.device import close_device as close_device
+from ttgen.emu.device import close_mesh_device as close_mesh_device
 from ttgen.emu.device import create_global_semaphore as create_global_semaphore
+from ttgen.emu.device import get_num_devices as get_num_devices
 from ttgen.emu.device import open_device as open_device
+from ttgen.emu.device import open_mesh_device as open_mesh_device
+from ttgen.emu.mesh import ConcatMesh2dToTensor as ConcatMesh2dToTensor
+from ttgen.emu.mesh import ConcatMeshToTensor as ConcatMeshToTensor
+from ttgen.emu.mesh import ShardTensor2dMesh as ShardTensor2dMesh
+from ttgen.emu.mesh import ShardTensorToMesh as ShardTensorToMesh
+from ttgen.emu.mesh import aggregate_tensor as aggregate_tensor
+from ttgen.emu.mesh import create_mesh_mapper as create_mesh_mapper
+from ttgen.emu.mesh import get_device_tensors as get_device_tensors
+from ttgen.emu.mesh import replicate_tensor_to_mesh_mapper as replicate_tensor_to_mesh_mapper
 from ttgen.emu.ops import (
     add as add,
 )
@@ -186,6 +202,12 @@ from ttgen.emu.program_configs import (
     UnaryWithParam as UnaryWithParam,
 )
 from ttgen.emu.tensor import Tensor as Tensor
+from ttgen.emu.topology import FabricConfig as FabricConfig
+from ttgen.emu.topology import MeshMapperConfig as MeshMapperConfig
+from ttgen.emu.topology import MeshShape as MeshShape
+from ttgen.emu.topology import PlacementReplicate as PlacementReplicate
+from ttgen.emu.topology import PlacementShard as PlacementShard
+from ttgen.emu.topology import set_fabric_config as set_fabric_config
 from ttgen.emu.types import (
     DRAM_MEMORY_CONFIG as DRAM_MEMORY_CONFIG,
 )

@@ -11,6 +11,7 @@ import numpy as np
 
 from ttgen.emu.calls import operation
 from ttgen.emu.device import MeshDevice
+from ttgen.emu.mesh import MeshToTensor, TensorToMesh, aggregate_tensor
 from ttgen.emu.tensor import Tensor, fatal, store
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig, Shape
 from ttgen.facts.enums import DataType, Layout, StorageType
@@ -270,16 +271,21 @@ def typecast(
 # ----------------------------------------------------------------------------- data movement
 
 
-@operation("ttnn.to_device")
+@operation("ttnn.to_device", per_device=False)
 def to_device(
     tensor: Tensor, device: MeshDevice, memory_config: MemoryConfig | None = None, *, queue_id: Any = None
 ) -> Tensor:
     return tensor.on_device(device, memory_config or DRAM_MEMORY_CONFIG)
 
 
-@operation("ttnn.from_device")
+@operation("ttnn.from_device", per_device=False)
 def from_device(tensor: Tensor, blocking: bool = True, *, queue_id: Any = None) -> Tensor:
-    return Tensor._from_values(tensor.to_numpy(), tensor.dtype, tensor.layout)
+    """A mesh tensor comes back as a host mesh tensor with the same topology."""
+    out = Tensor._from_values(np.array(tensor._values, copy=True), tensor.dtype, tensor.layout)
+    if tensor._shards is not None:
+        out._shards = [np.array(s, copy=True) for s in tensor._shards]
+        out._values, out._topology = out._shards[0], tensor._topology
+    return out
 
 
 @operation("ttnn.to_memory_config")
@@ -301,12 +307,12 @@ def to_layout(
     return t.on_device(device, memory_config or tensor.memory_config()) if device is not None else t
 
 
-@operation("ttnn.deallocate")
+@operation("ttnn.deallocate", per_device=False)
 def deallocate(tensor: Tensor, force: bool = True) -> None:
     tensor.deallocate(force)
 
 
-@operation("ttnn.from_torch")
+@operation("ttnn.from_torch", per_device=False)
 def from_torch(
     tensor: Any,
     dtype: DataType | None = None,
@@ -314,16 +320,19 @@ def from_torch(
     layout: Layout | None = None,
     device: MeshDevice | None = None,
     memory_config: MemoryConfig | None = None,
+    mesh_mapper: TensorToMesh | None = None,
     **_: Any,
 ) -> Tensor:
     values = tensor.detach().cpu().float().numpy() if tensor.is_floating_point() else tensor.cpu().numpy()
     if layout is None:
         layout = Layout.TILE if dtype in (DataType.BFLOAT8_B, DataType.BFLOAT4_B) else Layout.ROW_MAJOR
-    return Tensor(values, dtype, device, layout, memory_config)
+    return Tensor(values, dtype, device, layout, memory_config, mesh_mapper=mesh_mapper)
 
 
-@operation("ttnn.to_torch")
-def to_torch(tensor: Tensor, dtype: Any = None, **_: Any) -> Any:
+@operation("ttnn.to_torch", per_device=False)
+def to_torch(tensor: Tensor, dtype: Any = None, *, mesh_composer: MeshToTensor | None = None, **_: Any) -> Any:
+    if mesh_composer is not None:
+        tensor = aggregate_tensor(tensor, mesh_composer)
     out = tensor.to_torch()
     return out.to(dtype) if dtype is not None else out
 

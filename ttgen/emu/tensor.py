@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ttgen.emu.numerics import cast_int, quantize
+from ttgen.emu.topology import MeshShape, TensorTopology, Topology, coords_for
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig, Shape
 from ttgen.facts.enums import BufferType, DataType, Layout, StorageType
 from ttgen.facts.validity import TILE, ShardLayout, grid_error, layout_error, shard_error
 
 if TYPE_CHECKING:  # a device makes tensors' allocator: at run time only it imports the other
     from ttgen.emu.device import MeshDevice
+    from ttgen.emu.mesh import TensorToMesh
+
+SINGLE = Topology((1,), (None,), ((0, 0),))  # the label of a one-device tensor (probe)
 
 FLOATS = {DataType.FLOAT32, DataType.BFLOAT16, DataType.BFLOAT8_B, DataType.BFLOAT4_B}
 # bytes of one 32x32 tile / one element, per dtype (reference §2.7)
@@ -86,6 +90,8 @@ class Tensor:
         device: MeshDevice | None = None,
         layout: Layout | None = None,
         memory_config: MemoryConfig | None = None,
+        *,
+        mesh_mapper: TensorToMesh | None = None,
     ) -> None:
         values = np.asarray(data)
         if dtype is None:
@@ -93,7 +99,19 @@ class Tensor:
         layout = layout or Layout.ROW_MAJOR
         if dtype in (DataType.BFLOAT8_B, DataType.BFLOAT4_B) and layout is not Layout.TILE:
             raise fatal("Layout must be Layout::TILE for bfloat8_b or bfloat4_b!")
-        self._values = store(values, dtype, layout)
+        # a mesh tensor: one array per device (ttgen.emu.mesh), each converted as ttnn converts a shard
+        self._shards: list[np.ndarray[Any, np.dtype[Any]]] | None = None
+        self._topology: Topology | None = None
+        if mesh_mapper is not None:
+            pieces, self._topology = mesh_mapper.split(values)
+            stored: dict[int, np.ndarray[Any, np.dtype[Any]]] = {}  # a replicated piece is one array: store it once
+            for p in pieces:
+                if id(p) not in stored:
+                    stored[id(p)] = store(p, dtype, layout)
+            self._shards = [stored[id(p)] for p in pieces]
+            self._values = self._shards[0]
+        else:
+            self._values = store(values, dtype, layout)
         self.dtype = dtype
         self.layout = layout
         self._memory_config = DRAM_MEMORY_CONFIG
@@ -111,6 +129,8 @@ class Tensor:
         t._memory_config = DRAM_MEMORY_CONFIG
         t._device = None
         t._buffer = None
+        t._shards = None
+        t._topology = None
         return t
 
     # ----------------------------------------------------------------- ttnn's surface
@@ -142,7 +162,16 @@ class Tensor:
     def is_allocated(self) -> bool:
         return self._buffer is None or not self._buffer.freed
 
+    def tensor_topology(self) -> TensorTopology:
+        return TensorTopology(self._topology or SINGLE)
+
     def to_numpy(self) -> np.ndarray[Any, np.dtype[Any]]:
+        if self._shards is not None and len(self._shards) > 1:
+            dist = MeshShape(list((self._topology or SINGLE).dist))
+            raise fatal(
+                f"Can't convert a tensor distributed on {dist!r} mesh to row-major logical tensor. "
+                "Supply a mesh composer to concatenate multi-device shards."
+            )
         return np.array(self._values, copy=True)
 
     def to_list(self) -> list[Any]:
@@ -171,6 +200,11 @@ class Tensor:
     # ----------------------------------------------------------------- device placement
     def _place(self, device: MeshDevice, memory_config: MemoryConfig) -> None:
         check_spec(tuple(self._values.shape), self.dtype, self.layout, memory_config, device)
+        n = device.get_num_devices()
+        if self._shards is None and n > 1:
+            # a plain host tensor sent to a mesh replicates, labelled 1-D over every device (probe)
+            self._shards = [self._values] * n
+            self._topology = Topology((n,), (None,), coords_for((n,), tuple(device.shape)))
         self._buffer = device.allocator.allocate(tuple(self._values.shape), self.dtype, self.layout, memory_config)
         self._device = device
         # a placed sharded tensor reports ttnn's derived nd_shard_spec (printed; not in equality)
@@ -178,6 +212,7 @@ class Tensor:
 
     def on_device(self, device: MeshDevice, memory_config: MemoryConfig) -> Tensor:
         t = Tensor._from_values(self._values, self.dtype, self.layout)
+        t._shards, t._topology = self._shards, self._topology
         t._place(device, memory_config)
         return t
 
@@ -225,9 +260,10 @@ class Allocator:
     """Per-bank bookkeeping of L1 (one bank per compute core) and DRAM: enough to raise ttnn's
     out-of-memory error where ttnn would (no fragmentation is modelled)."""
 
-    def __init__(self, device: MeshDevice) -> None:
+    def __init__(self, device: MeshDevice, booking: bool = True) -> None:
         m = device.model
         self.device = device
+        self.booking = booking  # False: a chip of a mesh whose chip 0 books the lockstep buffers
         self.l1_banks = m.grid_x * m.grid_y
         self.l1_size = m.l1_bank_size - device.l1_small_size
         self.l1_used = [0] * self.l1_banks
@@ -270,6 +306,8 @@ class Allocator:
                 f"{len(banks)} banks, where each bank needs to store {per_bank} B, but bank size is {size} B "
                 f"(allocated: {worst} B, free: {size - worst} B, largest free block: {size - worst} B)."
             )
+        if not self.booking:
+            return Buffer(self, [], 0, l1)
         for b in banks:
             used[b] += per_bank
         return Buffer(self, banks, per_bank, l1)

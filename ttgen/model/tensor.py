@@ -53,6 +53,15 @@ class TensorPlacement(Frozen):
     def num_devices(self) -> int:
         return _prod(self.mesh_device_shape)
 
+    def global_shape(self, per_device: tuple[int, ...]) -> tuple[int, ...]:
+        """The host tensor's shape before distribution: the traced (per-device) shape times the
+        distribution's size on each mesh axis that shards a dim (axes may shard the same dim)."""
+        out = list(per_device)
+        for p, size in zip(self.placements, self.distribution_shape, strict=True):
+            if isinstance(p, Shard):
+                out[p.dim % len(out)] *= size
+        return tuple(out)
+
 
 class TensorSpec(Frozen):
     """shape is the logical shape. layout is None only where the trace did not record it
@@ -77,4 +86,9 @@ class TensorSpec(Frozen):
             )
         if len(self.shape) > 8:
             raise ValueError(f"tensor rank {len(self.shape)} exceeds ttnn's maximum of 8")
+        if self.placement is not None:
+            rank = len(self.shape)
+            for p in self.placement.placements:
+                if isinstance(p, Shard) and not -rank <= p.dim < rank:
+                    raise ValueError(f"placement Shard({p.dim}) is outside the tensor's {rank} dims")
         return self

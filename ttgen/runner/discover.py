@@ -35,6 +35,19 @@ class SweepModule:
     timeout_s: float
     suites: dict[str, tuple[str, ...]]
     expected: dict[str, Expectation] = field(default_factory=dict)
+    machines: dict[str, Hardware] = field(default_factory=dict)  # case id -> where it was traced
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Hardware:
+    """A case's `machine=Machine(arch=..., mesh=(r, c))`: what a CI runner must have."""
+
+    arch: str | None = None
+    mesh: tuple[int, ...] = (1, 1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.arch or 'any'} {'x'.join(map(str, self.mesh))}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +62,18 @@ class Case:
         return f"{self.module.op}:{self.suite}:{self.case_id}"
 
     @property
+    def hardware(self) -> Hardware:
+        return self.module.machines.get(self.case_id, SINGLE_DEVICE)
+
+    @property
     def expectation(self) -> Expectation | None:
         found = self.module.expected.get(self.case_id)
         if found is None and self.suite.startswith("xfail"):
             return Expectation("xfail", f"suite {self.suite!r} is expected to fail")
         return found
+
+
+SINGLE_DEVICE = Hardware()
 
 
 def shard_of(key: str, count: int) -> int:
@@ -96,6 +116,40 @@ def _str_keys(path: Path, node: ast.expr, name: str) -> list[str]:
             raise _fail(path, key or node, f"{name} keys must be string literals")
         keys.append(key.value)
     return keys
+
+
+def _machine(path: Path, case: ast.expr) -> Hardware | None:
+    """The `machine=Machine(arch="...", mesh=(r, c))` keyword of a case's constructor call."""
+    if not isinstance(case, ast.Call):
+        return None
+    for kw in case.keywords:
+        if kw.arg != "machine" or isinstance(kw.value, ast.Constant):
+            continue
+        call = kw.value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "Machine"):
+            raise _fail(path, call, "machine= must be a Machine(arch=..., mesh=...) call")
+        fields = {k.arg: k.value for k in call.keywords}
+        try:
+            arch = ast.literal_eval(fields["arch"]) if "arch" in fields else None
+            mesh = ast.literal_eval(fields["mesh"]) if "mesh" in fields else (1, 1)
+        except ValueError:
+            raise _fail(path, call, "Machine arguments must be literals") from None
+        if not (arch is None or isinstance(arch, str)) or not (
+            isinstance(mesh, tuple) and mesh and all(isinstance(d, int) and d > 0 for d in mesh)
+        ):
+            raise _fail(path, call, "Machine(arch=str, mesh=tuple of positive ints)")
+        return Hardware(arch, mesh)
+    return None
+
+
+def _machines(path: Path, node: ast.expr) -> dict[str, Hardware]:
+    out = {}
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            hw = _machine(path, value)
+            if hw is not None and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                out[key.value] = hw
+    return out
 
 
 def _suite_ids(value: ast.expr, tables: dict[str, list[str]], known: set[str]) -> tuple[str, ...] | None:
@@ -162,8 +216,11 @@ def read_module(path: Path) -> SweepModule:
                     f"suite {suite!r} must be tuple(CASES), tuple(CASES) + tuple(COMBINATIONS) or a tuple of case ids",
                 )
             suites[suite] = ids
+    machines = {
+        k: v for table in ("CASES", "COMBINATIONS") if table in names for k, v in _machines(path, names[table]).items()
+    }
     root, name = import_root(path.resolve())
-    return SweepModule(path, root, name, op.value, float(timeout.value), suites, read_expected(path))
+    return SweepModule(path, root, name, op.value, float(timeout.value), suites, read_expected(path), machines)
 
 
 def read_expected(sweep: Path) -> dict[str, Expectation]:
@@ -248,4 +305,6 @@ def select(
                 if wanted is not None and case.key not in wanted:
                     continue
                 out.append(case)
+    # cases that open one mesh run together, so a worker opens each mesh once (single chips first)
+    out.sort(key=lambda c: (math.prod(c.hardware.mesh), c.hardware.mesh))
     return out

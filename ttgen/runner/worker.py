@@ -80,8 +80,9 @@ class Worker:
         try:
             module = self.module(request["root"], request["module"])
             cases = {**module.CASES, **getattr(module, "COMBINATIONS", {})}
-            device = self.devices.get(getattr(module, "DEVICE_PARAMS", {}))
-            outcome = module.run(cases[request["case"]], device)
+            case = cases[request["case"]]
+            device = self.devices.for_case(case, getattr(module, "DEVICE_PARAMS", {}))
+            outcome = module.run(case, device)
         except BaseException as e:
             if isinstance(e, KeyboardInterrupt | SystemExit):
                 raise

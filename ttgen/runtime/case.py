@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ttgen.runtime.backend import backend_name
+from ttgen.runtime.mesh import mapper_for, topology_differs, topology_of
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
 from ttgen.runtime.pcc import comp_pcc
 from ttgen.runtime.spec import ABSENT, DeviceRef, MeshRef, Resource, TensorSpec
@@ -44,7 +45,17 @@ def values_of(t: Any) -> np.ndarray[Any, np.dtype[Any]]:
 def output_spec(t: Any) -> str:
     """An output's spec as text, the same on every backend (ttnn's own printed forms)."""
     shape, padded = list(t.shape), list(t.padded_shape)
-    return f"shape={shape} padded={padded} dtype={t.dtype} layout={t.layout} memory_config={t.memory_config()}"
+    text = f"shape={shape} padded={padded} dtype={t.dtype} layout={t.layout} memory_config={t.memory_config()}"
+    if on_mesh(t):  # a mesh tensor's shape is each device's: its layout over the mesh completes it
+        places, dist = topology_of(t)
+        text += f" placements={list(places)} distribution={list(dist)}"
+    return text
+
+
+def on_mesh(t: Any) -> bool:
+    """Distributed over more than one device."""
+    topology = getattr(t, "tensor_topology", None)
+    return topology is not None and math.prod(int(d) for d in topology().distribution_shape()) > 1
 
 
 def _grid_key(grid: Any) -> tuple[tuple[int, int, int, int], ...]:
@@ -148,14 +159,21 @@ class Inputs:
         return (0.0, float(spec.shape[dim]))
 
     def tensor(self, name: str, spec: TensorSpec) -> Any:
-        if spec.placement is not None and spec.placement.num_devices > 1:
-            mesh = "x".join(str(d) for d in spec.placement.mesh_shape)
-            raise SkipCase(f"{name} was traced on a {mesh} mesh; this backend has a single device")
+        """A traced tensor, seeded. A mesh tensor is made at its global shape on the host and
+        distributed with its traced placements, so each device holds the traced shape."""
+        placement = spec.placement if spec.placement is not None and spec.placement.num_devices > 1 else None
         param = name.split("[")[0]  # list items: their parameter's
         bounds = self.index_bounds(param) or self.ranges.get(param, self.ranges.get("*"))
-        values = host_values(spec, seed_for(self.op, name, spec), bounds)
+        whole = spec
+        if placement is not None:
+            whole = dataclasses.replace(spec, shape=placement.global_shape or spec.shape, placement=None)
+        values = host_values(whole, seed_for(self.op, name, spec), bounds)
         self.host[name] = values
-        host = ttnn.Tensor(values, spec.dtype, None, spec.layout)
+        if placement is not None:
+            mapper = mapper_for(self.device, name, placement)
+            host = ttnn.Tensor(values, spec.dtype, None, spec.layout, mesh_mapper=mapper)
+        else:
+            host = ttnn.Tensor(values, spec.dtype, None, spec.layout)
         if not spec.on_device:
             return host
         return ttnn.to_device(host, self.device, spec.memory_config)
@@ -204,12 +222,19 @@ class Inputs:
             message = f"{len(outputs)} output tensor(s), but {len(wanted)} traced"
             return Outcome(Status.FAIL_ASSERT, message, output_spec=spec)
         for i, (t, want_spec) in enumerate(zip(outputs, wanted, strict=False)):
+            which = f"output {i}" if len(outputs) > 1 else "output"
             got = (tuple(t.shape), t.dtype, t.layout, t.memory_config())
             want = (want_spec.shape, want_spec.dtype, want_spec.layout, want_spec.memory_config)
             if (*got[:3], memory_key(got[3])) != (*want[:3], memory_key(want[3])):
-                which = f"output {i} spec" if len(outputs) > 1 else "output spec"
-                message = f"{which} {got} differs from the traced {want}"
+                message = f"{which} spec {got} differs from the traced {want}"
                 return Outcome(Status.FAIL_ASSERT, message, output_spec=spec)
+            traced_on = want_spec.placement
+            if (
+                traced_on is not None and traced_on.num_devices > 1
+            ):  # per-device spec above; now the layout over the mesh
+                differs = topology_differs(t, traced_on)
+                if differs is not None:
+                    return Outcome(Status.FAIL_ASSERT, f"{which} topology: {differs}", output_spec=spec)
         if mock_device():
             checked = ""
             if wanted:
@@ -219,6 +244,10 @@ class Inputs:
             return Outcome(Status.SKIP, f"no golden for {self.op} in sweeps_src/goldens.json", output_spec=spec)
         if len(outputs) > 1:
             return Outcome(Status.SKIP, f"{len(outputs)} outputs: goldens compare one", output_spec=spec)
+        if on_mesh(outputs[0]):
+            checked = "output spec and topology match the traced ones; " if wanted else ""
+            message = f"{checked}goldens compare single-device outputs, this one is on a mesh"
+            return Outcome(Status.SKIP, message, output_spec=spec)
         output = outputs[0]
         from ttgen.goldens import reference
 

@@ -11,7 +11,7 @@ from ttgen.facts.expectations import Expectation
 from ttgen.runtime.devices import Devices
 from ttgen.runtime.outcome import Outcome, SkipCase, Status
 
-__all__ = ["Devices", "Expectation", "params", "skip", "verify", "xfail"]
+__all__ = ["Devices", "Expectation", "device_for", "params", "skip", "verify", "xfail"]
 
 C = TypeVar("C")
 
@@ -36,6 +36,19 @@ def params(cases: Mapping[str, object], expected: Mapping[str, Expectation]) -> 
         else:
             out.append(pytest.param(case_id, marks=pytest.mark.skip(reason=e.reason)))
     return out
+
+
+def device_for(devices: Devices, request: pytest.FixtureRequest) -> Any:
+    """The device the requesting test's case needs: the mesh its Machine names (or one chip),
+    opened with its module's DEVICE_PARAMS. A mesh this machine cannot open skips the test."""
+    params: dict[str, int] = getattr(request.module, "DEVICE_PARAMS", {})
+    cases: Mapping[str, object] = getattr(request.module, "ALL_CASES", {})
+    callspec = getattr(request.node, "callspec", None)
+    case = cases.get(callspec.params.get("case_id", "")) if callspec is not None else None
+    try:
+        return devices.for_case(case, params)
+    except SkipCase as e:
+        pytest.skip(e.reason)
 
 
 def verify(run: Callable[[C, Any], Outcome], case: C, device: Any) -> None:

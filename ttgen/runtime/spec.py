@@ -12,16 +12,34 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class MeshPlacement:
     """How a traced tensor was laid out over a mesh: mesh shape, per-axis placements
-    (`"Replicate"` or `"Shard(dim)"`) and the distribution shape."""
+    (`"Replicate"` or `"Shard(dim)"`), the distribution shape, and the global shape the host
+    tensor has before it is distributed (the traced shape is each device's)."""
 
     mesh_shape: tuple[int, ...]
     placements: tuple[str, ...]
     distribution_shape: tuple[int, ...]
+    global_shape: tuple[int, ...] | None = None
 
     @property
     def num_devices(self) -> int:
         n = 1
         for d in self.mesh_shape:
+            n *= d
+        return n
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """Where a case was traced: the arch (`wormhole_b0`, `blackhole`; None if the trace does not
+    say) and the mesh its op ran on, which the device fixture and the runner open for it."""
+
+    arch: str | None = None
+    mesh: tuple[int, ...] = (1, 1)
+
+    @property
+    def num_devices(self) -> int:
+        n = 1
+        for d in self.mesh:
             n *= d
         return n
 

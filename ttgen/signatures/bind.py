@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ttgen.model import ArgValue, BoolValue, IntValue, OpConfig
+from ttgen.facts.ccl import SEMAPHORE_CLASS, SEMAPHORE_COUNTS, SEMAPHORE_PYTHON_TYPE
+from ttgen.model import ArgValue, BoolValue, IntValue, ListValue, OpConfig, ResourceValue
 from ttgen.signatures.catalog import Catalog, OpSignature, Overload, Param
 from ttgen.signatures.typematch import describe_kind, parse_annotation
 
@@ -82,10 +83,20 @@ def bind_overload(config: OpConfig, overload: Overload) -> tuple[BoundArg, ...]:
         if kw.name in bound:
             raise _Mismatch(f"{a.name} is given both positionally and by keyword")
         bound[kw.name] = BoundArg(kw, _check(kw, a.value, a.name), a.name)
+    for p in params:
+        count = SEMAPHORE_COUNTS.get((config.operation, p.name))
+        if p.required and p.name not in bound and count is not None:
+            bound[p.name] = BoundArg(p, _semaphores(count), p.name)
     missing = [p.name for p in params if p.required and p.name not in bound]
     if missing:
         raise _Mismatch(f"required parameter {missing[0]} is not traced")
     return tuple(bound[p.name] for p in params if p.name in bound)
+
+
+def _semaphores(count: int) -> ListValue:
+    """Fresh global semaphores for an async CCL whose trace dropped them (ttgen.facts.ccl)."""
+    one = ResourceValue(resource=SEMAPHORE_CLASS, python_type=SEMAPHORE_PYTHON_TYPE)
+    return ListValue(items=(one,) * count)
 
 
 def bind(config: OpConfig, catalog: Catalog) -> Binding:

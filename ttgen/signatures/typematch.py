@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ttgen.facts.ccl import SEMAPHORE_ARG, SEMAPHORE_CLASS
 from ttgen.facts.reprs import split_top
 from ttgen.model import (
     ArgValue,
@@ -72,6 +73,9 @@ class Atom:
             return isinstance(v, SetValue) and all(self.items is None or self.items.accepts(x) for x in v.items)
         if n == "Shape" and isinstance(v, ListValue):  # ttnn.Shape converts from a list of ints
             return all(isinstance(x, IntValue) for x in v.items)
+        if n == SEMAPHORE_ARG:  # one global semaphore or a list of them
+            items = v.items if isinstance(v, ListValue) else (v,)
+            return bool(items) and all(value_class(x) == SEMAPHORE_CLASS for x in items)
         # eltwise ops declare EltwiseUnaryWithParam and convert a UnaryWithParam to it (0.81.1)
         return value_class(v) == n or (n == "EltwiseUnaryWithParam" and value_class(v) == "UnaryWithParam")
 

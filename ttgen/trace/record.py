@@ -105,15 +105,17 @@ def tensor(t: Any) -> Json:
     shape = [int(d) for d in t.shape]
     doc: dict[str, Json] = {"type": "ttnn.Tensor", "original_shape": shape, "original_dtype": _enum_text(t.dtype)}
     device = t.device() if callable(getattr(t, "device", None)) else None
+    placements, distribution = ["PlacementReplicate"], [1]
+    if hasattr(t, "tensor_topology"):  # how the tensor is spread over the mesh
+        topology = t.tensor_topology()
+        placements = [
+            f"{type(p).__name__}({p.dim})" if hasattr(p, "dim") else type(p).__name__ for p in topology.placements()
+        ]
+        distribution = [int(d) for d in topology.distribution_shape()]
     if device is not None:
-        placements, distribution = ["PlacementReplicate"], [1]
-        if hasattr(t, "tensor_topology"):  # real ttnn: how the tensor is spread over the mesh
-            topology = t.tensor_topology()
-            placements = [
-                f"{type(p).__name__}({p.dim})" if hasattr(p, "dim") else type(p).__name__ for p in topology.placements()
-            ]
-            distribution = [int(d) for d in topology.distribution_shape()]
         doc["mesh_device"] = {"placements": placements, "distribution_shape": distribution, **_mesh(device)}
+    elif math.prod(distribution) > 1:  # a distributed host tensor: no mesh yet, as ttnn's tracer writes it
+        doc["mesh_device"] = {"placements": placements, "distribution_shape": distribution}
     doc.update(
         shape=shape,
         dtype=_enum_text(t.dtype),

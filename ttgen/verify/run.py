@@ -21,7 +21,7 @@ from ttgen.signatures.bind import BindError, bind
 from ttgen.signatures.catalog import load_catalog
 from ttgen.trace.plugin import KEEP_SKIPPED_ENV
 from ttgen.trace.run import TraceError, run_pytest
-from ttgen.verify.compare import ArgumentDiff, argument_diffs, arguments_hash
+from ttgen.verify.compare import ArgumentDiff, argument_diffs, reproduces
 
 Verdict = Literal["reproduced", "differs", "not_run"]
 
@@ -209,7 +209,6 @@ def _judge(op: str, case_id: str, source: OpConfig, replay: _Replay | None) -> C
         why = replay.reason or f"the test {replay.status} before calling {op}"
         return CaseResult(op, case_id, "not_run", reason=why)
     expected = as_replayed(source)
-    want = arguments_hash(expected)
-    if any(arguments_hash(c) == want for c in calls):
+    if any(reproduces(expected, c) for c in calls):
         return CaseResult(op, case_id, "reproduced")
     return CaseResult(op, case_id, "differs", tuple(argument_diffs(expected, calls[0])))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ttgen.runtime import Inputs, Outcome, TensorSpec, ttnn
+from ttgen.runtime import Inputs, Machine, Outcome, TensorSpec, ttnn
 
 OP: Final = "ttnn.matmul"
 TIMEOUT_S: Final = 60
@@ -31,6 +31,7 @@ class MatmulCase:
 
     input_tensor_a: TensorSpec
     input_tensor_b: TensorSpec
+    machine: Machine | None = None  # where it was traced: the arch, and the mesh it opens
     expected: TensorSpec | None = None
 
 
@@ -43,6 +44,7 @@ CASES: Final[dict[str, MatmulCase]] = {
         input_tensor_b=TensorSpec(
             shape=(1, 4, 32, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 4, 64, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
@@ -55,6 +57,7 @@ CASES: Final[dict[str, MatmulCase]] = {
         input_tensor_b=TensorSpec(
             shape=(1, 4, 64, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 4, 64, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ttgen.runtime import ABSENT, Absent, Inputs, Outcome, TensorSpec, present, ttnn
+from ttgen.runtime import ABSENT, Absent, Inputs, Machine, Outcome, TensorSpec, present, ttnn
 
 OP: Final = "ttnn.multiply"
 TIMEOUT_S: Final = 30
@@ -32,6 +32,7 @@ class MultiplyCase:
     input_tensor_a: TensorSpec
     input_tensor_b: TensorSpec | float
     memory_config: ttnn.MemoryConfig | Absent = ABSENT
+    machine: Machine | None = None  # where it was traced: the arch, and the mesh it opens
     expected: TensorSpec | None = None
 
 
@@ -75,6 +76,7 @@ CASES: Final[dict[str, MultiplyCase]] = {
                 ttnn.ShardOrientation.ROW_MAJOR,
             ),
         ),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 1, 128, 256),
             dtype=ttnn.bfloat16,
@@ -98,6 +100,7 @@ CASES: Final[dict[str, MultiplyCase]] = {
         input_tensor_b=TensorSpec(
             shape=(1, 1, 64, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 1, 64, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
@@ -110,6 +113,7 @@ CASES: Final[dict[str, MultiplyCase]] = {
         input_tensor_b=TensorSpec(
             shape=(1, 1, 32, 256), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 1, 32, 256), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
@@ -120,6 +124,7 @@ CASES: Final[dict[str, MultiplyCase]] = {
             shape=(1, 4, 64, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
         input_tensor_b=0.1767766952966369,
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 4, 64, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ttgen.runtime import Inputs, Outcome, TensorSpec, ttnn
+from ttgen.runtime import Inputs, Machine, Outcome, TensorSpec, ttnn
 
 OP: Final = "ttnn.reshape"
 TIMEOUT_S: Final = 30
@@ -31,6 +31,7 @@ class ReshapeCase:
 
     input_tensor: TensorSpec
     shape: tuple[int, ...]
+    machine: Machine | None = None  # where it was traced: the arch, and the mesh it opens
     expected: TensorSpec | None = None
 
 
@@ -41,6 +42,7 @@ CASES: Final[dict[str, ReshapeCase]] = {
             shape=(1, 64, 4, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
         shape=(1, 1, 64, 128),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 1, 64, 128), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
@@ -51,6 +53,7 @@ CASES: Final[dict[str, ReshapeCase]] = {
             shape=(1, 1, 64, 128), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
         shape=(1, 64, 4, 32),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 64, 4, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),

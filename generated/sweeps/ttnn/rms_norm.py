@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ttgen.runtime import Inputs, Outcome, TensorSpec, ttnn
+from ttgen.runtime import Inputs, Machine, Outcome, TensorSpec, ttnn
 
 OP: Final = "ttnn.rms_norm"
 TIMEOUT_S: Final = 30
@@ -32,6 +32,7 @@ class RmsNormCase:
     input_tensor: TensorSpec
     epsilon: float
     weight: TensorSpec
+    machine: Machine | None = None  # where it was traced: the arch, and the mesh it opens
     expected: TensorSpec | None = None
 
 
@@ -45,6 +46,7 @@ CASES: Final[dict[str, RmsNormCase]] = {
         weight=TensorSpec(
             shape=(1, 128), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 1, 64, 128), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ttgen.runtime import Inputs, Outcome, TensorSpec, ttnn
+from ttgen.runtime import Inputs, Machine, Outcome, TensorSpec, ttnn
 
 OP: Final = "ttnn.sqrt"
 TIMEOUT_S: Final = 30
@@ -30,6 +30,7 @@ class SqrtCase:
     """
 
     input_tensor: TensorSpec
+    machine: Machine | None = None  # where it was traced: the arch, and the mesh it opens
     expected: TensorSpec | None = None
 
 
@@ -39,6 +40,7 @@ CASES: Final[dict[str, SqrtCase]] = {
         input_tensor=TensorSpec(
             shape=(1, 1, 64, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 1, 64, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ttgen.runtime import Inputs, Outcome, TensorSpec, ttnn
+from ttgen.runtime import Inputs, Machine, Outcome, TensorSpec, ttnn
 
 OP: Final = "ttnn.transpose"
 TIMEOUT_S: Final = 30
@@ -32,6 +32,7 @@ class TransposeCase:
     input_tensor: TensorSpec
     dim1: int
     dim2: int
+    machine: Machine | None = None  # where it was traced: the arch, and the mesh it opens
     expected: TensorSpec | None = None
 
 
@@ -43,6 +44,7 @@ CASES: Final[dict[str, TransposeCase]] = {
         ),
         dim1=-2,
         dim2=-1,
+        machine=Machine(arch="wormhole_b0"),
         expected=TensorSpec(
             shape=(1, 4, 32, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, memory_config=ttnn.DRAM_MEMORY_CONFIG
         ),

@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = add.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = add.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(add.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_add(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(add.run, add.CASES[case_id], device)
+    verify(add.run, ALL_CASES[case_id], device)

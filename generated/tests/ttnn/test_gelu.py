@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = gelu.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = gelu.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(gelu.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_gelu(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(gelu.run, gelu.CASES[case_id], device)
+    verify(gelu.run, ALL_CASES[case_id], device)

@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = layer_norm.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = layer_norm.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(layer_norm.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_layer_norm(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(layer_norm.run, layer_norm.CASES[case_id], device)
+    verify(layer_norm.run, ALL_CASES[case_id], device)

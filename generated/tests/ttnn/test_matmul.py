@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = matmul.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = matmul.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(matmul.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_matmul(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(matmul.run, matmul.CASES[case_id], device)
+    verify(matmul.run, ALL_CASES[case_id], device)

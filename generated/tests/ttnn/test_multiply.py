@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = multiply.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = multiply.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(multiply.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_multiply(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(multiply.run, multiply.CASES[case_id], device)
+    verify(multiply.run, ALL_CASES[case_id], device)

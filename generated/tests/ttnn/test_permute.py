@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = permute.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = permute.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(permute.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_permute(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(permute.run, permute.CASES[case_id], device)
+    verify(permute.run, ALL_CASES[case_id], device)

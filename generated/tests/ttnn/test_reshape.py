@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = reshape.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = reshape.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(reshape.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_reshape(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(reshape.run, reshape.CASES[case_id], device)
+    verify(reshape.run, ALL_CASES[case_id], device)

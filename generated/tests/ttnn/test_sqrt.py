@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = sqrt.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = sqrt.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(sqrt.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_sqrt(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(sqrt.run, sqrt.CASES[case_id], device)
+    verify(sqrt.run, ALL_CASES[case_id], device)

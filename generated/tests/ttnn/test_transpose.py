@@ -17,10 +17,11 @@ from ttgen.runtime import ttnn
 from ttgen.runtime.pytest import Expectation, params, verify
 
 DEVICE_PARAMS: Final = transpose.DEVICE_PARAMS  # how the conftest opens the device
+ALL_CASES: Final = transpose.CASES  # each names the mesh it opens
 
 EXPECTED: Final[dict[str, Expectation]] = {}
 
 
-@pytest.mark.parametrize("case_id", params(transpose.CASES, EXPECTED))
+@pytest.mark.parametrize("case_id", params(ALL_CASES, EXPECTED))
 def test_transpose(case_id: str, device: ttnn.MeshDevice) -> None:
-    verify(transpose.run, transpose.CASES[case_id], device)
+    verify(transpose.run, ALL_CASES[case_id], device)
