@@ -13,11 +13,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from ttgen.emu import data_ops as _data_ops
 from ttgen.emu import experimental as experimental
+from ttgen.emu import transformer as transformer
 from ttgen.emu.ccl import all_gather as all_gather
 from ttgen.emu.ccl import all_reduce as all_reduce
 from ttgen.emu.ccl import mesh_partition as mesh_partition
 from ttgen.emu.ccl import reduce_scatter as reduce_scatter
+from ttgen.emu.data_ops import argmax as argmax
+from ttgen.emu.data_ops import concat as concat
+from ttgen.emu.data_ops import embedding as embedding
+from ttgen.emu.data_ops import layer_norm_post_all_gather as layer_norm_post_all_gather
+from ttgen.emu.data_ops import layer_norm_pre_all_gather as layer_norm_pre_all_gather
+from ttgen.emu.data_ops import repeat as repeat
+from ttgen.emu.data_ops import rms_norm_post_all_gather as rms_norm_post_all_gather
+from ttgen.emu.data_ops import rms_norm_pre_all_gather as rms_norm_pre_all_gather
+from ttgen.emu.data_ops import topk as topk
 from ttgen.emu.device import MeshDevice as MeshDevice
 from ttgen.emu.device import close_device as close_device
 from ttgen.emu.device import close_mesh_device as close_mesh_device
@@ -320,6 +331,10 @@ ROW_MAJOR_LAYOUT = Layout.ROW_MAJOR
 TILE_LAYOUT = Layout.TILE
 
 Device = MeshDevice
+
+
+slice = _data_ops.slice_  # ttnn's names, builtins' too: data_ops keeps them distinct
+sum = _data_ops.sum_
 
 
 class NotEmulatedError(NotImplementedError):

@@ -1,5 +1,6 @@
-"""`ttnn.experimental`: the collectives the emulator models (ttgen.emu.ccl); any other name
-resolves to an operation that raises NotEmulatedError, as at the top level."""
+"""`ttnn.experimental`: the collectives the emulator models (ttgen.emu.ccl) and the nlp heads ops
+(ttgen.emu.data_ops); any other name resolves to an operation that raises NotEmulatedError, as
+at the top level."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from ttgen.emu.ccl import all_gather_async as all_gather_async
 from ttgen.emu.ccl import all_reduce_async as all_reduce_async
 from ttgen.emu.ccl import reduce_scatter_minimal_async as reduce_scatter_minimal_async
+from ttgen.emu.data_ops import nlp_concat_heads as nlp_concat_heads
+from ttgen.emu.data_ops import nlp_create_qkv_heads as nlp_create_qkv_heads
 
 
 def __getattr__(name: str) -> Any:
