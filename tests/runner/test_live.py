@@ -25,14 +25,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run_live(tmp_path: Path, *paths: str) -> dict[str, tuple[str, int, str]]:
+def run_live(tmp_path: Path, *paths: str, cluster: str = MOCK_YAML["wormhole_b0"]) -> dict[str, tuple[str, int, str]]:
     db = tmp_path / "r.sqlite"
     (tmp_path / "state").mkdir()
     env = {
         **os.environ,
         "CHAOS_STATE": str(tmp_path / "state"),
         "TT_LOGGER_LEVEL": "error",
-        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(PYTHON).parent.parent / "mock_cluster" / MOCK_YAML["wormhole_b0"]),
+        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(PYTHON).parent.parent / "mock_cluster" / cluster),
     }
     argv = [sys.executable, "-m", "ttgen.cli", "run", *paths, "--backend", "ttnn", "--python", PYTHON]
     subprocess.run([*argv, "--results", str(db)], cwd=ROOT, env=env, capture_output=True, timeout=600, check=False)
@@ -50,7 +50,7 @@ def test_chaos_on_real_ttnn_gets_the_same_statuses(tmp_path: Path) -> None:
 
 
 def test_generated_cases_on_real_ttnn_check_specs_and_skip_numerics(tmp_path: Path) -> None:
-    got = run_live(tmp_path, "generated")
+    got = run_live(tmp_path, "generated", cluster="wormhole_t3k_grid8x8.yaml")  # one chip, and the example's 2x4 mesh
     assert len(got) == sum(generated_cases().values())
     assert {status for status, _, _ in got.values()} == {"SKIP"}
     assert all("output spec matches the traced one; no device numerics" in message for _, _, message in got.values())
