@@ -204,16 +204,17 @@ def test_tracing_the_examples_gives_the_committed_master(tmp_path: Path) -> None
     reason="live tier: set TTGEN_TTNN_PYTHON to an interpreter with the real ttnn wheel (mock cluster)",
 )
 def test_real_ttnn_traces_the_examples_as_the_emulator_does(tmp_path: Path) -> None:
-    """The examples traced on real ttnn 0.81.1 (mock N150) give the emulator's configurations:
-    the same config_hash, arguments, return values (output specs) and executions."""
-    from tests.conformance.test_specs import MOCK_YAML
-
+    """The examples traced on real ttnn 0.81.1 (a mock T3K: one chip, and the tensor-parallel
+    examples' 2x4 mesh) give the emulator's configurations: the same config_hash, arguments,
+    return values (output specs, topologies) and executions."""
     python = os.environ["TTGEN_TTNN_PYTHON"]
     shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns("__pycache__"))
     env = {
         **os.environ,
         "TT_LOGGER_LEVEL": "error",
-        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(Path(python).parent.parent / "mock_cluster" / MOCK_YAML["wormhole_b0"]),
+        "TT_METAL_MOCK_CLUSTER_DESC_PATH": str(
+            Path(python).parent.parent / "mock_cluster" / "wormhole_t3k_grid8x8.yaml"
+        ),
     }
     done = subprocess.run(
         [TTGEN, "trace", "--master", "real.json", "--backend", "ttnn", "--python", python, "--", "examples/"],
