@@ -16,9 +16,10 @@ import numpy as np
 
 from ttgen.emu.calls import operation
 from ttgen.emu.device import MeshDevice
+from ttgen.emu.ops import _on_device  # one check that an input is on a device
 from ttgen.emu.tensor import Tensor, fatal, store
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
-from ttgen.facts.enums import BufferType, DataType, Layout, StorageType
+from ttgen.facts.enums import BufferType, DataType, Layout
 
 Array = np.ndarray[Any, np.dtype[Any]]
 TILE = 32
@@ -30,15 +31,6 @@ def _not_emulated(op: str, form: str) -> NotImplementedError:
     from ttgen.emu import NotEmulatedError
 
     return NotEmulatedError(f"{op} is not emulated for {form}")
-
-
-def _device(t: Any, which: str) -> MeshDevice:
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{which} must be a ttnn.Tensor")
-    device = t.device()
-    if device is None or t.storage_type() is not StorageType.DEVICE:
-        raise fatal(f"{which} must be on device, got storage type: StorageType::{t.storage_type().name}")
-    return device
 
 
 def _values(t: Tensor) -> Array:
@@ -90,8 +82,8 @@ def embedding(
     layout defaults to the weight's, the dtype to the weight's (a typecast needs TILE output),
     the memory config to the ids' (not the weight's)."""
     op = "ttnn.embedding"
-    device = _device(input_tensor, "Input tensor")
-    _device(weight, "Weight tensor")
+    device = _on_device(input_tensor, "Input tensor")
+    _on_device(weight, "Weight tensor")
     _absent(op, output_tensor=output_tensor)
     _interleaved(op, input_tensor.memory_config(), weight.memory_config(), memory_config)
     shape = tuple(input_tensor.shape)
@@ -135,7 +127,7 @@ def slice_(
     """The sequence overloads: (t, starts, ends, steps) and (t, slice_start, slice_end,
     slice_step). The memory config defaults to the input's (probe)."""
     op = "ttnn.slice"
-    device = _device(input_tensor, "Input tensor")
+    device = _on_device(input_tensor, "Input tensor")
     starts = starts if starts is not None else slice_start
     ends = ends if ends is not None else slice_end
     steps = steps if steps is not None else slice_step
@@ -179,9 +171,9 @@ def concat(
     tensors = list(tensors)
     if not tensors:
         raise fatal("ttnn.concat: expected a non-empty list of Tensors!")
-    device = _device(tensors[0], "Input tensor")
+    device = _on_device(tensors[0], "Input tensor")
     for t in tensors[1:]:
-        _device(t, "Input tensor")
+        _on_device(t, "Input tensor")
     _absent(op, output_tensor=output_tensor)
     if groups != 1:
         raise _not_emulated(op, "groups != 1")
@@ -212,7 +204,7 @@ def repeat(
 ) -> Tensor:
     """Tiles the input `repeat_dims[i]` times along dim i; the memory config defaults to the input's."""
     op = "ttnn.repeat"
-    device = _device(input_tensor, "Input tensor")
+    device = _on_device(input_tensor, "Input tensor")
     _absent(op, optional_output_tensor=optional_output_tensor)
     _interleaved(op, input_tensor.memory_config(), memory_config)
     reps = [int(r) for r in repeat_dims]
@@ -252,7 +244,7 @@ def sum_(
 ) -> Tensor:
     """Probe: the input's dtype, layout and memory config; keepdim=False drops the reduced dims."""
     op = "ttnn.sum"
-    device = _device(input_tensor, "Input tensor")
+    device = _on_device(input_tensor, "Input tensor")
     _interleaved(op, input_tensor.memory_config(), memory_config)
     if input_tensor.dtype not in _FLOATS:
         raise _not_emulated(op, "integer inputs")
@@ -277,7 +269,7 @@ def argmax(
 ) -> Tensor:
     """Probe: UINT32 in ROW_MAJOR (a TILE input too), the input's memory config."""
     op = "ttnn.argmax"
-    device = _device(input_tensor, "Input tensor")
+    device = _on_device(input_tensor, "Input tensor")
     _absent(op, output_tensor=output_tensor, sub_core_grids=sub_core_grids)
     _interleaved(op, input_tensor.memory_config(), memory_config)
     if dim is None:
@@ -307,7 +299,7 @@ def topk(
     """[values, indices] along the last dim of a TILE input. Probe: values keep the input's dtype,
     indices are UINT16 (UINT32 once the dim outgrows 16 bits), both TILE, the input's memory config."""
     op = "ttnn.topk"
-    device = _device(input_tensor, "Input tensor")
+    device = _on_device(input_tensor, "Input tensor")
     _absent(op, indices_tensor=indices_tensor, output_tensor=output_tensor, sub_core_grids=sub_core_grids)
     _interleaved(op, input_tensor.memory_config(), memory_config)
     rank = len(input_tensor.shape)
@@ -350,7 +342,7 @@ def nlp_create_qkv_heads(
     (or [B, nkv, hd, S] transposed, ttnn's default), v [B, nkv, S, hd]; num_kv_heads defaults
     to num_heads; the input's memory config (probe)."""
     op = "ttnn.experimental.nlp_create_qkv_heads"
-    device = _device(input, "Input tensor")
+    device = _on_device(input, "Input tensor")
     _absent(op, input_kv=input_kv, kv_tied=kv_tied, output_tensors=output_tensors)
     _interleaved(op, input.memory_config(), memory_config)
     nkv = num_heads if num_kv_heads is None else num_kv_heads
@@ -380,7 +372,7 @@ def nlp_create_qkv_heads(
 def nlp_concat_heads(input_tensor: Tensor, *, memory_config: MemoryConfig | None = None) -> Tensor:
     """[B, nh, S, hd] TILE -> [B, 1, S, nh hd]; the input's memory config (probe)."""
     op = "ttnn.experimental.nlp_concat_heads"
-    device = _device(input_tensor, "Input tensor")
+    device = _on_device(input_tensor, "Input tensor")
     _interleaved(op, input_tensor.memory_config(), memory_config)
     shape = tuple(input_tensor.shape)
     if len(shape) != 4 or input_tensor.layout is not Layout.TILE or shape[2] % TILE or shape[3] % TILE:
@@ -414,9 +406,9 @@ def scaled_dot_product_attention(
     """softmax(q k^T scale [+ causal mask]) v over grouped kv heads: [B, nqh, Sq, dv] in q's dtype,
     TILE; the memory config defaults to DRAM interleaved whatever q's (probe)."""
     op = "ttnn.transformer.scaled_dot_product_attention"
-    device = _device(input_tensor_q, "Input tensor Q")
+    device = _on_device(input_tensor_q, "Input tensor Q")
     for t, which in ((input_tensor_k, "K"), (input_tensor_v, "V")):
-        _device(t, f"Input tensor {which}")
+        _on_device(t, f"Input tensor {which}")
     _absent(
         op,
         attn_mask=attn_mask,
@@ -490,12 +482,12 @@ def _pre_all_gather(op: str, rms: bool) -> Any:
         """Per-row partial statistics, one tile wide per statistic: Σx² in column 0 (rms), Σx in
         column 0 and Σx² in column 32 (layer norm), of input (+ residual). Probe: the stats
         shape, the dtype (default BFLOAT16), TILE, the input's memory config."""
-        device = _device(input_tensor, "Input tensor")
+        device = _on_device(input_tensor, "Input tensor")
         _absent(op, use_2d_core_grid=use_2d_core_grid, recip_tensor=recip_tensor)
         _norm_input(op, input_tensor, program_config, memory_config)
         x = _values(input_tensor)
         if residual_input_tensor is not None:
-            _device(residual_input_tensor, "Residual tensor")
+            _on_device(residual_input_tensor, "Residual tensor")
             if tuple(residual_input_tensor.shape) != tuple(input_tensor.shape):
                 raise _not_emulated(op, "a residual of another shape")
             x = x + _values(residual_input_tensor)
@@ -529,8 +521,8 @@ def _post_all_gather(op: str, rms: bool) -> Any:
         """The norm of input from the gathered stats of every device (their statistic tiles side
         by side): E[x²] (and E[x]) = the summed partials / (width x devices). Probe: the input's
         shape, TILE, the dtype (default the input's), the input's memory config."""
-        device = _device(input_tensor, "Input tensor")
-        _device(stats, "Stats tensor")
+        device = _on_device(input_tensor, "Input tensor")
+        _on_device(stats, "Stats tensor")
         _absent(op, use_2d_core_grid=use_2d_core_grid)
         width = _norm_input(op, input_tensor, program_config, memory_config, stats.memory_config())
         per = TILE if rms else 2 * TILE
@@ -549,7 +541,7 @@ def _post_all_gather(op: str, rms: bool) -> Any:
         for t, which in ((weight, "weight"), (bias, "bias")):
             if t is None:
                 continue
-            _device(t, which)
+            _on_device(t, which)
             v = _values(t).reshape(-1)
             if v.size != width:
                 raise _not_emulated(op, f"a {which} of {v.size} elements over width {width}")
