@@ -17,7 +17,7 @@ import numpy as np
 from ttgen.emu.calls import operation
 from ttgen.emu.device import MeshDevice
 from ttgen.emu.ops import _on_device  # one check that an input is on a device
-from ttgen.emu.tensor import Tensor, fatal, store
+from ttgen.emu.tensor import Tensor, fatal, read, store
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
 from ttgen.facts.enums import BufferType, DataType, Layout
 
@@ -31,11 +31,6 @@ def _not_emulated(op: str, form: str) -> NotImplementedError:
     from ttgen.emu import NotEmulatedError
 
     return NotEmulatedError(f"{op} is not emulated for {form}")
-
-
-def _values(t: Tensor) -> Array:
-    v = t.to_numpy()
-    return v.astype(np.float32) if t.dtype in _FLOATS else v.astype(np.int64)
 
 
 def _emit(values: Array, dtype: DataType, layout: Layout, device: MeshDevice, mc: MemoryConfig) -> Tensor:
@@ -96,10 +91,10 @@ def embedding(
     out_dtype = dtype or weight.dtype
     if out_layout is not Layout.TILE and out_dtype is not weight.dtype:
         raise fatal("Can only typecast output embeddings when producing TILE_LAYOUT output")
-    table = _values(weight)
+    table = read(weight)
     table = table.reshape(-1, table.shape[-1])
-    ids = _values(input_tensor).reshape(batch, seq)
-    out = np.take(table, np.clip(ids, 0, table.shape[0] - 1), axis=0)
+    ids = read(input_tensor).reshape(batch, seq)
+    out = table[np.clip(ids, 0, table.shape[0] - 1)]  # indexing, not np.take: take copies a broadcast table whole
     mc = memory_config if memory_config is not None else input_tensor.memory_config()
     return _emit(out, out_dtype, out_layout, device, mc)
 
@@ -147,7 +142,7 @@ def slice_(
     if input_tensor.layout is Layout.TILE and any(s != 1 for s in step):
         raise _not_emulated(op, "strided TILE slices")
     index = tuple(slice(b, e, s) for b, e, s in zip(begin, end, step, strict=True))
-    out = _values(input_tensor)[index]
+    out = read(input_tensor)[index]
     if any(d == 0 for d in out.shape):
         raise _not_emulated(op, "empty slices")
     mc = memory_config if memory_config is not None else input_tensor.memory_config()
@@ -190,7 +185,7 @@ def concat(
         raise _not_emulated(op, "inputs whose other dims differ")
     if memory_config is None and any(t.memory_config().buffer_type is not BufferType.DRAM for t in tensors[1:]):
         raise _not_emulated(op, "the default memory config of L1 inputs")
-    out = np.concatenate([_values(t) for t in tensors], axis=d)
+    out = np.concatenate([read(t) for t in tensors], axis=d)
     return _emit(out, first.dtype, first.layout, device, memory_config or DRAM_MEMORY_CONFIG)
 
 
@@ -210,7 +205,7 @@ def repeat(
     reps = [int(r) for r in repeat_dims]
     if len(reps) != len(input_tensor.shape) or any(r < 1 for r in reps):
         raise _not_emulated(op, f"repeat_dims {reps} on a rank-{len(input_tensor.shape)} input")
-    out = np.tile(_values(input_tensor), reps)
+    out = np.tile(read(input_tensor), reps)
     mc = memory_config if memory_config is not None else input_tensor.memory_config()
     return _emit(out, input_tensor.dtype, input_tensor.layout, device, mc)
 
@@ -251,7 +246,7 @@ def sum_(
     if output_layout is not None and output_layout is not input_tensor.layout:
         raise _not_emulated(op, "an output_layout other than the input's")
     dims = _reduce_dims(op, dim, len(input_tensor.shape))
-    out = _values(input_tensor).sum(axis=dims, keepdims=keepdim) * np.float32(scalar)
+    out = read(input_tensor).sum(axis=dims, keepdims=keepdim) * np.float32(scalar)
     mc = memory_config if memory_config is not None else input_tensor.memory_config()
     return _emit(np.asarray(out, dtype=np.float32), input_tensor.dtype, input_tensor.layout, device, mc)
 
@@ -275,7 +270,7 @@ def argmax(
     if dim is None:
         raise _not_emulated(op, "dim=None")
     d = _dim(dim, len(input_tensor.shape))
-    out = np.argmax(_values(input_tensor), axis=d)
+    out = np.argmax(read(input_tensor), axis=d)
     if keepdim:
         out = np.expand_dims(out, d)
     mc = memory_config if memory_config is not None else input_tensor.memory_config()
@@ -310,7 +305,7 @@ def topk(
     size = int(input_tensor.shape[-1])
     if not 1 <= k <= size or size == 1 << 16:
         raise _not_emulated(op, f"k={k} over a dim of {size}")
-    x = _values(input_tensor)
+    x = read(input_tensor)
     order = np.argsort(-x if largest else x, axis=-1, kind="stable")[..., :k]
     if not sorted:
         order = np.sort(order, axis=-1)
@@ -354,7 +349,7 @@ def nlp_create_qkv_heads(
     if num_heads < 1 or nkv < 1 or w % heads or (w // heads) % TILE or s % TILE:
         raise _not_emulated(op, f"width {w} over {num_heads} q and {nkv} kv heads")
     hd = w // heads
-    x = _values(input)[:, 0]  # [B, S, W]
+    x = read(input)[:, 0]  # [B, S, W]
     q = x[..., : num_heads * hd].reshape(b, s, num_heads, hd).transpose(0, 2, 1, 3)
     k = x[..., num_heads * hd : (num_heads + nkv) * hd].reshape(b, s, nkv, hd).transpose(0, 2, 1, 3)
     v = x[..., (num_heads + nkv) * hd :].reshape(b, s, nkv, hd).transpose(0, 2, 1, 3)
@@ -378,7 +373,7 @@ def nlp_concat_heads(input_tensor: Tensor, *, memory_config: MemoryConfig | None
     if len(shape) != 4 or input_tensor.layout is not Layout.TILE or shape[2] % TILE or shape[3] % TILE:
         raise _not_emulated(op, f"an input of shape {list(shape)} in {input_tensor.layout.name}")
     b, nh, s, hd = shape
-    out = _values(input_tensor).transpose(0, 2, 1, 3).reshape(b, 1, s, nh * hd)
+    out = read(input_tensor).transpose(0, 2, 1, 3).reshape(b, 1, s, nh * hd)
     mc = memory_config if memory_config is not None else input_tensor.memory_config()
     return _emit(out, input_tensor.dtype, Layout.TILE, device, mc)
 
@@ -433,10 +428,10 @@ def scaled_dot_product_attention(
         raise _not_emulated(op, "sequence lengths that are not tile multiples")
     if b * nqh * sq * sk > SCORES_ELEMENTS:
         raise _not_emulated(op, f"{b * nqh * sq * sk} attention scores (host memory guard: {SCORES_ELEMENTS})")
-    q = _values(input_tensor_q)
+    q = read(input_tensor_q)
     group = nqh // nkh
-    k = np.repeat(_values(input_tensor_k), group, axis=1)
-    v = np.repeat(_values(input_tensor_v), group, axis=1)
+    k = np.repeat(read(input_tensor_k), group, axis=1)
+    v = np.repeat(read(input_tensor_v), group, axis=1)
     factor = np.float32(scale if scale is not None else 1.0 / np.sqrt(d))
     scores = (q @ np.swapaxes(k, -1, -2)) * factor
     if is_causal:
@@ -485,12 +480,12 @@ def _pre_all_gather(op: str, rms: bool) -> Any:
         device = _on_device(input_tensor, "Input tensor")
         _absent(op, use_2d_core_grid=use_2d_core_grid, recip_tensor=recip_tensor)
         _norm_input(op, input_tensor, program_config, memory_config)
-        x = _values(input_tensor)
+        x = read(input_tensor)
         if residual_input_tensor is not None:
             _on_device(residual_input_tensor, "Residual tensor")
             if tuple(residual_input_tensor.shape) != tuple(input_tensor.shape):
                 raise _not_emulated(op, "a residual of another shape")
-            x = x + _values(residual_input_tensor)
+            x = x + read(residual_input_tensor)
         stats = np.zeros((*x.shape[:-1], TILE if rms else 2 * TILE), dtype=np.float32)
         if rms:
             stats[..., 0] = (x * x).sum(axis=-1)
@@ -526,11 +521,11 @@ def _post_all_gather(op: str, rms: bool) -> Any:
         _absent(op, use_2d_core_grid=use_2d_core_grid)
         width = _norm_input(op, input_tensor, program_config, memory_config, stats.memory_config())
         per = TILE if rms else 2 * TILE
-        s = _values(stats)
-        if s.shape[:-1] != _values(input_tensor).shape[:-1] or s.shape[-1] % per:
+        s = read(stats)
+        if s.shape[:-1] != read(input_tensor).shape[:-1] or s.shape[-1] % per:
             raise _not_emulated(op, f"stats of shape {list(s.shape)}")
         n = width * (s.shape[-1] // per)
-        x = _values(input_tensor)
+        x = read(input_tensor)
         ex2 = s[..., per - TILE :: per].sum(axis=-1, keepdims=True) / np.float32(n)
         with np.errstate(invalid="ignore", divide="ignore"):  # stats of a negative variance: NaN, as on device
             if rms:
@@ -542,7 +537,7 @@ def _post_all_gather(op: str, rms: bool) -> Any:
             if t is None:
                 continue
             _on_device(t, which)
-            v = _values(t).reshape(-1)
+            v = read(t).reshape(-1)
             if v.size != width:
                 raise _not_emulated(op, f"a {which} of {v.size} elements over width {width}")
             out = out * v if which == "weight" else out + v

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ttgen.emu.device import Chip, MeshDevice
-from ttgen.emu.tensor import SINGLE, Tensor, fatal
+from ttgen.emu.tensor import SINGLE, Tensor, content_key, fatal, is_broadcast_zero
 from ttgen.emu.topology import (
     Axis,
     MeshMapperConfig,
@@ -232,8 +232,9 @@ def map_over_devices(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict
     inputs = [t for t in _tensors_in((*args, *kwargs.values())) if is_mesh(t)]
     count = len(inputs[0]._shards or [])
     mesh = next((t._device for t in inputs if t._device is not None), None)
-    distinct = {tuple(id(t._shards[k]) for t in inputs if t._shards is not None) for k in range(count)}
-    work = len(distinct) * sum(int(t._values.size) for t in inputs)
+    distinct = {tuple(content_key(t._shards[k]) for t in inputs if t._shards is not None) for k in range(count)}
+    # zero inputs hold no memory and a device's zeros are every device's: they cost nothing here
+    work = len(distinct) * sum(int(t._values.size) for t in inputs if not is_broadcast_zero(t._values))
     if work > MESH_ELEMENTS:
         raise MeshTooLarge(
             f"{len(distinct)} distinct devices x {work // len(distinct)} input elements is more than the emulator "
@@ -241,9 +242,9 @@ def map_over_devices(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict
         )
     results: list[Any] = []
     seen: dict[int, tuple[Tensor, Tensor]] = {}
-    done: dict[tuple[int, ...], Any] = {}  # devices holding the very same input arrays compute once
+    done: dict[tuple[object, ...], Any] = {}  # devices holding the very same input arrays compute once
     for k in range(count):
-        key = tuple(id(t._shards[k]) for t in inputs if t._shards is not None)
+        key = tuple(content_key(t._shards[k]) for t in inputs if t._shards is not None)
         if key in done:
             results.append(done[key])
             continue
