@@ -11,6 +11,7 @@ import numpy as np
 
 from ttgen.emu.calls import operation
 from ttgen.emu.device import MeshDevice
+from ttgen.emu.matmul_outputs import derived_output
 from ttgen.emu.mesh import MeshToTensor, TensorToMesh, aggregate_tensor
 from ttgen.emu.tensor import Tensor, fatal, store
 from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig, Shape
@@ -196,6 +197,11 @@ def _matmul(golden: str) -> Callable[..., Tensor]:
         }
         out_dtype = dtype or input_tensor_a.dtype
         mc = memory_config if memory_config is not None else DRAM_MEMORY_CONFIG
+        if mc.is_sharded() and mc.shard_spec is None:
+            n = input_tensor_b.shape[-2 if transpose_b else -1]
+            grid = device.compute_with_storage_grid_size()
+            a = tuple(input_tensor_a.shape)
+            mc = derived_output(f"ttnn.{golden}", mc, a, input_tensor_a.memory_config(), n, grid)
         return _result(golden, args, device, out_dtype, Layout.TILE, mc)
 
     op.__name__ = golden
