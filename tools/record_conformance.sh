@@ -53,5 +53,8 @@ from pathlib import Path
 from ttgen.conformance.mesh import compile_inputs
 print('\n'.join(map(str, compile_inputs('$1', Path('$scratch/mesh-$1')))))")
         record "$2" mesh "$FIX/mesh_$1.json" "${packages[@]}"
+        if [ "$1" != gpt_oss ]; then  # each collective's neighbours (ttgen/conformance/mesh_variants.py)
+            record "$2" mesh-variants "$FIX/mesh_$1_variants.json" "${packages[@]}"
+        fi
     done
 fi

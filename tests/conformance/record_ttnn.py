@@ -287,8 +287,8 @@ def _version() -> str:
 def main(argv: list[str]) -> dict[str, Any]:
     if len(argv) >= 3 and argv[1] == "ops":
         return record_ops(argv[3:])
-    if len(argv) >= 3 and argv[1] == "mesh":
-        return record_mesh(argv[3:])
+    if len(argv) >= 3 and argv[1] in ("mesh", "mesh-variants"):
+        return record_mesh(argv[3:], variants=argv[1] == "mesh-variants")
     if len(argv) != 3 or argv[1] not in ("roundtrips", "specs"):
         raise SystemExit("usage: record_ttnn.py roundtrips|specs OUT.json | ops OUT.json GENERATED_DIR...")
     return record_roundtrips() if argv[1] == "roundtrips" else record_specs(FIXTURES_DIR)
@@ -336,14 +336,15 @@ def record_ops(packages: list[str]) -> dict[str, Any]:
     return {"ttnn_version": _version(), "arch": arch, "records": records}
 
 
-def record_mesh(packages: list[str]) -> dict[str, Any]:
+def record_mesh(packages: list[str], *, variants: bool = False) -> dict[str, Any]:
     """Every mesh case of the packages on the mock cluster TT_METAL_MOCK_CLUSTER_DESC_PATH names,
-    each on its traced mesh (ttgen.conformance.mesh.run_mesh_cases, as the emulator side)."""
+    each on its traced mesh (ttgen.conformance.mesh.run_mesh_cases, as the emulator side); with
+    `variants`, each collective's changed neighbours instead."""
     import pathlib
 
     from ttgen.conformance.mesh import core_message, run_mesh_cases
 
-    records = run_mesh_cases([pathlib.Path(p) for p in packages], core_message)
+    records = run_mesh_cases([pathlib.Path(p) for p in packages], core_message, variants=variants)
     system = pathlib.Path(os.environ["TT_METAL_MOCK_CLUSTER_DESC_PATH"]).name
     return {"ttnn_version": _version(), "cluster": system, "records": records}
 

@@ -25,13 +25,17 @@ MESH_TRACES = ROOT / "tests" / "fixtures" / "mesh"
 SYSTEMS = {
     "t3k": ("wormhole_t3k_grid8x8.yaml", "t3k"),
     "galaxy": ("wormhole_galaxy_6u.yaml", "galaxy"),
-    "gpt_oss": ("wormhole_galaxy_6u.yaml", "galaxy"),  # apart: its model-sized tensors take minutes
+    "gpt_oss": ("wormhole_galaxy_6u.yaml", "galaxy"),
+    # each collective of t3k / galaxy with one argument changed at a time (mesh_variants.py)
+    "t3k_variants": ("wormhole_t3k_grid8x8.yaml", "t3k"),
+    "galaxy_variants": ("wormhole_galaxy_6u.yaml", "galaxy"),
 }
 EMU_SYSTEM_ENV = "TTGEN_EMU_SYSTEM"
 
 
 def inputs(section: str) -> list[Path]:
     """The masters whose mesh cases a section judges (those present on this machine)."""
+    section = section.removesuffix("_variants")
     found = {
         "t3k": [
             ROOT / "traced_operations" / "ttnn_operations_master.json",
@@ -60,10 +64,13 @@ def compile_inputs(system: str, into: Path) -> list[Path]:
     return packages
 
 
-def run_mesh_cases(packages: list[Path], core_message: Any) -> list[dict[str, Any]]:
+def run_mesh_cases(packages: list[Path], core_message: Any, *, variants: bool = False) -> list[dict[str, Any]]:
     """Every mesh case of the packages on the backend ttgen.runtime selected, each on the mesh
-    its Machine names (opened as the runner opens it): output spec, error or skip reason.
+    its Machine names (opened as the runner opens it): output spec, error or skip reason; with
+    `variants`, instead each collective's neighbours (mesh_variants.py), keyed `case~change`.
     Shared by both sides: record_ttnn.py runs it under real ttnn, emulate() on the emulator."""
+    from ttgen.conformance.mesh_variants import variants as neighbours
+    from ttgen.runtime import ttnn
     from ttgen.runtime.devices import SINGLE, Devices, mesh_of
     from ttgen.runtime.outcome import SkipCase
 
@@ -78,6 +85,12 @@ def run_mesh_cases(packages: list[Path], core_message: Any) -> list[dict[str, An
                         continue
                     module = importlib.import_module(".".join(path.relative_to(root.parent).with_suffix("").parts))
                     cases = sorted(module.CASES.items(), key=lambda kv: (mesh_of(kv[1]), kv[0]))
+                    if variants:
+                        cases = [
+                            (f"{case_id}~{tag}", changed)
+                            for case_id, case in cases
+                            for tag, changed in neighbours(module.OP, case, ttnn)
+                        ]
                     for case_id, case in cases:
                         if mesh_of(case) == SINGLE:
                             continue
@@ -114,7 +127,7 @@ def emulate(section: str, packages: list[Path]) -> list[dict[str, Any]]:
     before = os.environ.get(EMU_SYSTEM_ENV)
     os.environ[EMU_SYSTEM_ENV] = SYSTEMS[section][1]
     try:
-        return run_mesh_cases(packages, core_message)
+        return run_mesh_cases(packages, core_message, variants=section.endswith("_variants"))
     finally:
         if before is None:
             os.environ.pop(EMU_SYSTEM_ENV, None)

@@ -15,6 +15,8 @@ TITLES = {
     "mesh_t3k": "mesh cases on a T3K (2x4, 1x8, 1x4): per-device output spec and topology, error or skip",
     "mesh_galaxy": "mesh cases on a 6U Galaxy (4x8, 1x8): per-device output spec and topology, error or skip",
     "mesh_gpt_oss": "gpt-oss sweep trace on a 6U Galaxy (4x8, 1x32): per-device output spec and topology, or error",
+    "mesh_t3k_variants": "T3K collectives, one argument changed at a time: verdict and message, or spec",
+    "mesh_galaxy_variants": "Galaxy collectives, one argument changed at a time: verdict and message, or spec",
 }
 
 
