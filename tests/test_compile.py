@@ -269,19 +269,19 @@ def test_fixture_outputs_type_check_and_collect(tmp_path: Path) -> None:
 
 def test_fingerprint_covers_master_and_sweeps_src(tmp_path: Path) -> None:
     from ttgen.compile.compiler import fingerprint
-    from ttgen.compile.sweeps_src import SWEEPS_SRC
+    from ttgen.compile.sweeps_src import SWEEPS_SRC, load_sweeps_data
 
     master = tmp_path / "m.json"
     shutil.copy(SEED_MASTER, master)
     data = tmp_path / "sweeps_src"
     shutil.copytree(SWEEPS_SRC, data)
-    base = fingerprint(master, data)
-    assert fingerprint(master, data) == base
+    base = fingerprint(master, load_sweeps_data(data))
+    assert fingerprint(master, load_sweeps_data(data)) == base
     master.write_text(master.read_text().replace('"count": 4', '"count": 5'))
-    assert fingerprint(master, data) != base
+    assert fingerprint(master, load_sweeps_data(data)) != base
     shutil.copy(SEED_MASTER, master)
     (data / "pcc.json").write_text((data / "pcc.json").read_text().replace("0.999", "0.998"))
-    assert fingerprint(master, data) != base
+    assert fingerprint(master, load_sweeps_data(data)) != base
 
 
 def test_fast_check_declines_after_a_partial_compile(project: Path) -> None:

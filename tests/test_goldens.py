@@ -11,7 +11,7 @@ from tests.conftest import ROOT, SEED_MASTER
 from ttgen.goldens import GOLDENS
 from ttgen.signatures.catalog import load_catalog
 
-MAP = json.loads((ROOT / "sweeps_src" / "goldens.json").read_text())["goldens"]
+MAP = json.loads((ROOT / "ttgen" / "sweeps_src" / "goldens.json").read_text())["goldens"]
 SECTION_4 = [
     "ttnn.add", "ttnn.subtract", "ttnn.multiply", "ttnn.relu", "ttnn.gelu", "ttnn.sigmoid", "ttnn.sigmoid_accurate",
     "ttnn.silu", "ttnn.exp", "ttnn.softmax", "ttnn.layer_norm", "ttnn.rms_norm", "ttnn.matmul", "ttnn.linear",

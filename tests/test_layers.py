@@ -44,7 +44,7 @@ def test_the_fingerprint_covers_no_emulator_or_runtime_code() -> None:
 def test_editing_an_emulator_op_leaves_check_passing_and_the_manifest_unchanged(tmp_path: Path) -> None:
     project = tmp_path / "project"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for part in ("ttgen", "templates", "sweeps_src", "generated", "traced_operations"):
+    for part in ("ttgen", "generated", "traced_operations"):
         shutil.copytree(ROOT / part, project / part, ignore=ignore)
     ops = project / "ttgen" / "emu" / "ops.py"
     text = ops.read_text(encoding="utf-8")

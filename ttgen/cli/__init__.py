@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from loguru import logger
 
-from ttgen.cli import compile, conformance, diff, run, show, trace, verify
+from ttgen import __version__
+from ttgen.cli import compile, conformance, diff, init, run, show, trace, verify
 
 __all__ = ["app"]
 
@@ -19,16 +20,26 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is plain: "[tool.ttgen]" is a TOML table, not rich markup
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ttgen {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print ttgen's version and exit.")
+    ] = False,
 ) -> None:
     logger.remove()
     logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
 
 
-for group in (compile, verify, conformance, show, run, trace, diff):  # the order `ttgen --help` lists them
+for group in (init, compile, verify, conformance, show, run, trace, diff):  # the order `ttgen --help` lists them
     group.register(app)

@@ -9,14 +9,25 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ttgen.cli.console import fail, out
-from ttgen.cli.options import DEFAULT_MASTER, DEFAULT_OUT, MasterOption, OutOption
+from ttgen.cli.options import MasterOption, OutOption, master_path, out_path, sweeps_overlay
 from ttgen.ingest import TraceFormatError
-from ttgen.model import resolve_op_query
+from ttgen.model import did_you_mean, resolve_op_query
 from ttgen.terminal import clean
 
 if TYPE_CHECKING:
     from ttgen.compile.compiler import Compilation
     from ttgen.compile.summary import CompileSummary
+    from ttgen.compile.sweeps_src import SweepsData
+
+
+def sweeps_data() -> SweepsData:
+    """The built-in sweeps data with the repository's overlay ([tool.ttgen] sweeps_src)."""
+    from ttgen.compile.sweeps_src import SweepsDataError, load_sweeps_data
+
+    try:
+        return load_sweeps_data(overlay=sweeps_overlay())
+    except SweepsDataError as e:
+        fail(str(e))
 
 
 def _compilation(master: Path, out: Path, all_cases: bool = False, max_cases: int | None = None) -> Compilation:
@@ -26,7 +37,11 @@ def _compilation(master: Path, out: Path, all_cases: bool = False, max_cases: in
 
     try:
         return compile_master(
-            master, out, all_cases=all_cases, max_cases=DEFAULT_MAX_CASES if max_cases is None else max_cases
+            master,
+            out,
+            data=sweeps_data(),
+            all_cases=all_cases,
+            max_cases=DEFAULT_MAX_CASES if max_cases is None else max_cases,
         )
     except TraceFormatError as e:
         fail(str(e))
@@ -79,8 +94,8 @@ def compile_cmd(
         list[str] | None, typer.Option("--op", help="Operation(s) to compile: add, ttnn.add, ttnn::add.")
     ] = None,
     all_ops: Annotated[bool, typer.Option("--all", help="Every operation of the master.")] = False,
-    master: MasterOption = DEFAULT_MASTER,
-    out_dir: OutOption = DEFAULT_OUT,
+    master_opt: MasterOption = None,
+    out_opt: OutOption = None,
     all_cases: Annotated[
         bool,
         typer.Option(
@@ -104,8 +119,11 @@ def compile_cmd(
     from ttgen.compile.outputs import remember, write
     from ttgen.compile.summary import summarize
 
-    if bool(op) == all_ops:
+    if op and all_ops:
+        fail("--op and --all exclude each other: give one")
+    if not op and not all_ops:
         fail("give --op OP (one or more) or --all")
+    master, out_dir = master_path(master_opt), out_path(out_opt)
     _output_folder(out_dir)
     comp = _compilation(master, out_dir, all_cases, max_cases)
     only = None
@@ -115,7 +133,7 @@ def compile_cmd(
         for q in op:
             name = resolve_op_query(q, known)
             if name is None:
-                fail(f"no operation {q!r} in {master.as_posix()}")
+                fail(f"no operation {q!r} in {master.as_posix()}{did_you_mean(q, known)}")
             only.append(name)
     try:
         report = write(comp, only)
@@ -123,7 +141,7 @@ def compile_cmd(
         fail(str(e))
     if only is None:
         remember(comp)
-    print_summary(summarize(comp))
+    print_summary(summarize(comp, only))
     out.print(
         f"wrote {len(report.written)} file(s), {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed under {out_dir.as_posix()}/"
@@ -132,18 +150,19 @@ def compile_cmd(
         out.print(f"  kept {out_dir.as_posix()}/{rel}: no longer generated, but it is not ttgen's any more")
 
 
-def check_cmd(master: MasterOption = DEFAULT_MASTER, out_dir: OutOption = DEFAULT_OUT) -> None:
+def check_cmd(master_opt: MasterOption = None, out_opt: OutOption = None) -> None:
     """Exit 1, with a unified diff and a reason per file, when generated code is stale, missing,
     orphaned or hand-edited, or the folder holds files ttgen did not write; 0 when it is exactly
     what `ttgen compile --all` would write. Skips recompiling only when this machine's own compile
     recorded exactly these bytes (outside the folder)."""
+    master, out_dir = master_path(master_opt), out_path(out_opt)
     from ttgen.compile.outputs import check as check_files
     from ttgen.compile.outputs import recorded_options, remember, up_to_date
 
     _output_folder(out_dir)
     all_cases, max_cases = recorded_options(out_dir)
     mode = f" (--all-cases --max-cases {max_cases}, as {out_dir.as_posix()}/MANIFEST.json records)" if all_cases else ""
-    recorded = up_to_date(master, out_dir, all_cases, max_cases)
+    recorded = up_to_date(master, out_dir, all_cases, max_cases, sweeps_data())
     if recorded is not None:
         rejected = [r for r in recorded.get("rejected", []) if isinstance(r, dict)]
         n_rejected = sum(r["count"] for r in rejected if isinstance(r.get("count"), int))

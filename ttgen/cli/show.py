@@ -14,7 +14,7 @@ from ttgen import __version__
 from ttgen.analyze.describe import describe_execution, describe_value
 from ttgen.analyze.stats import operations_overview, stats_document
 from ttgen.cli.console import err, fail, out
-from ttgen.cli.options import DEFAULT_MASTER, JsonOption, MasterOption, emit_json, load
+from ttgen.cli.options import JsonOption, MasterOption, emit_json, load, master_path
 from ttgen.model import OpConfig, resolve_op_query
 from ttgen.model.serialize import config_to_json
 from ttgen.terminal import clean
@@ -53,11 +53,12 @@ def version() -> None:
 
 def show(
     op: Annotated[str | None, typer.Argument(help="Operation: add, ttnn.add or ttnn::add.")] = None,
-    master: MasterOption = DEFAULT_MASTER,
+    master_opt: MasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Without OP: every operation with its configuration and execution counts.
     With OP: every configuration of OP, readable, with provenance."""
+    master = master_path(master_opt)
     result = load(master)
     m = result.master()
     if result.rejections:

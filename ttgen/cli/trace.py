@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ttgen.cli.console import fail, out
-from ttgen.cli.options import DEFAULT_MASTER
+from ttgen.cli.options import backend_of, master_path, python_of
 from ttgen.ingest import TraceFormatError, ingest_path
 from ttgen.terminal import clean
 
@@ -67,7 +67,9 @@ def trace_cmd(
     pytest_args: Annotated[
         list[str] | None, typer.Argument(help="pytest's arguments, after `--` (tests, -k, ...).")
     ] = None,
-    master: Annotated[Path, typer.Option("--master", help="The master to merge into.")] = DEFAULT_MASTER,
+    master_opt: Annotated[
+        Path | None, typer.Option("--master", help="The master to merge into (default: [tool.ttgen] master).")
+    ] = None,
     backend: Annotated[
         str | None, typer.Option("--backend", help="emu or ttnn (default: ttnn when importable, else emu).")
     ] = None,
@@ -81,11 +83,13 @@ def trace_cmd(
     """Run tests and record every ttnn op call of the tests that pass; merge them into the master
     as a re-trace of those tests (their executions replaced; configurations no test uses any
     more removed). Exit status: pytest's (1 when a test failed; its calls are not kept)."""
+    master = master_path(master_opt)
     from ttgen.trace.masterfile import MasterRewriteError
     from ttgen.trace.run import TraceError, trace
 
-    if backend not in (None, "emu", "ttnn"):
-        fail(f"--backend {backend!r}: expected emu or ttnn")
+    if not pytest_args:
+        fail("give the tests to trace after --, e.g. ttgen trace -- tests/test_model.py (pytest's arguments)")
+    backend, python = backend_of(backend), python_of(python)
     try:
         report = trace(pytest_args or [], master, backend=backend, python=python, keep=keep)
     except (TraceError, MasterRewriteError, TraceFormatError) as e:
@@ -133,9 +137,12 @@ def trace_cmd(
 
 def import_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Masters (any era), per-call trace folders, graph reports.")],
-    master: Annotated[Path, typer.Option("--master", help="The master to merge into.")] = DEFAULT_MASTER,
+    master_opt: Annotated[
+        Path | None, typer.Option("--master", help="The master to merge into (default: [tool.ttgen] master).")
+    ] = None,
 ) -> None:
     """Merge other traces into the master: dedup by config_hash, executions merged (locked, atomic)."""
+    master = master_path(master_opt)
     from ttgen.trace.masterfile import MasterRewriteError, merge_into_master
 
     configs = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -11,12 +10,12 @@ from typing import Annotated
 import typer
 
 from ttgen.cli.console import fail, out
-from ttgen.cli.options import DEFAULT_MASTER, JsonOption, MasterOption, emit_json
+from ttgen.cli.options import JsonOption, MasterOption, backend_of, emit_json, master_path, python_of
 from ttgen.terminal import clean
 
 
 def verify_cmd(
-    master: MasterOption = DEFAULT_MASTER,
+    master_opt: MasterOption = None,
     backend: Annotated[
         str | None, typer.Option("--backend", help="emu | ttnn (default: ttnn when importable, else emu).")
     ] = None,
@@ -35,10 +34,8 @@ def verify_cmd(
     reproduced, differs (argument by argument, with why), or not run (why). Exit 1 when any differs."""
     from ttgen.verify import VerifyError, verify
 
-    if backend not in (None, "emu", "ttnn"):
-        fail(f"--backend {backend!r}: expected emu or ttnn")
-    if python is not None and os.sep in python:
-        python = os.path.abspath(python)  # the replay runs elsewhere; not resolve(): a venv's python is a link
+    master = master_path(master_opt)
+    backend, python = backend_of(backend), python_of(python)  # python: absolute, the replay runs elsewhere
     try:
         result = verify(master, backend=backend, python=python, ops=op or None, keep=keep)
     except VerifyError as e:

@@ -32,6 +32,7 @@ from ttgen.compile.render import (
     test_digest,
 )
 from ttgen.compile.sweeps_src import SweepsData, load_sweeps_data
+from ttgen.config import project_root
 from ttgen.facts.infrastructure import is_infrastructure
 from ttgen.ingest import IngestResult, Rejection, ingest_path
 from ttgen.model import OpConfig
@@ -81,9 +82,10 @@ class Compilation:
 
 
 def display_path(path: Path) -> str:
-    """Repo-relative (cwd-relative) when possible, so headers do not depend on the checkout."""
+    """Relative to the repository (the folder of the nearest pyproject.toml, else the working
+    directory), so headers depend neither on the checkout nor on the folder a command runs in."""
     try:
-        return Path(os.path.relpath(path)).as_posix()
+        return Path(os.path.relpath(path.absolute(), project_root())).as_posix()
     except ValueError:  # another drive
         return path.as_posix()
 
@@ -170,7 +172,7 @@ def compile_master(
         comp.file_inputs[rel] = None
     for rel, text in comp.files.items():
         check_syntax(text, rel)  # every file, as Python will read it
-    comp.fingerprint = fingerprint(master, all_cases=all_cases, max_cases=max_cases)
+    comp.fingerprint = fingerprint(master, data, all_cases=all_cases, max_cases=max_cases)
     comp.files[MANIFEST] = manifest_text(comp, comp.fingerprint)
     return comp
 
@@ -265,7 +267,7 @@ def output_sources() -> tuple[Path, ...]:
 
 def fingerprint(
     master: Path,
-    data_root: Path | None = None,
+    data: SweepsData | None = None,
     catalog_file: Path | None = None,
     *,
     all_cases: bool = False,
@@ -278,7 +280,6 @@ def fingerprint(
     from importlib.metadata import version
 
     from ttgen.compile.render import TEMPLATES
-    from ttgen.compile.sweeps_src import SWEEPS_SRC
     from ttgen.signatures.catalog import catalog_path
 
     h = hashlib.sha256()
@@ -301,8 +302,7 @@ def fingerprint(
         sidecar = master.with_name(master.name.removesuffix(".json") + ".python_io.json")
         if sidecar.is_file():
             inputs.append(("master-sidecar", sidecar))
-    root = data_root or SWEEPS_SRC
-    inputs += [(f"sweeps_src/{p.name}", p) for p in sorted(root.glob("*.json"))]
+    inputs += list((data or load_sweeps_data()).sources)
     inputs.append(("catalog", catalog_file or catalog_path()))
     inputs += [(f"src/{p.relative_to(PACKAGE).as_posix()}", p) for p in output_sources()]
     inputs += [(f"templates/{p.name}", p) for p in sorted(TEMPLATES.glob("*.j2"))]

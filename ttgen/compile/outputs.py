@@ -38,6 +38,7 @@ from ttgen.compile.outdir import (
     refuse_output_folder,
     scan,
 )
+from ttgen.compile.sweeps_src import SweepsData
 
 __all__ = [
     "Finding",
@@ -305,13 +306,17 @@ def _tree_bytes(out: Path) -> dict[str, bytes] | None:
 
 
 def up_to_date(
-    master: Path, out: Path, all_cases: bool = False, max_cases: int = DEFAULT_MAX_CASES
+    master: Path,
+    out: Path,
+    all_cases: bool = False,
+    max_cases: int = DEFAULT_MAX_CASES,
+    data: SweepsData | None = None,
 ) -> dict[str, Any] | None:
     """The fast path of `check`: the folder holds exactly the files, byte for byte, that this
     machine's own compile of the same inputs produced (ttgen.compile.checkcache). Returns that
     compile's summary, or None when only a full recompile can tell."""
     try:
-        fp = fingerprint(master, all_cases=all_cases, max_cases=max_cases)
+        fp = fingerprint(master, data, all_cases=all_cases, max_cases=max_cases)
         record = checkcache.load(out, fp)
         if record is None:
             return None

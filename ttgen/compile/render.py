@@ -28,7 +28,7 @@ from ttgen.compile.printers import (
 )
 from ttgen.compile.sweeps_src import SweepsData
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # package data: a wheel carries it
 
 
 def _printed_only(value: object) -> Source:

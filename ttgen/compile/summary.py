@@ -4,6 +4,7 @@ grouped by reason, and the --all-cases accounting."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ttgen.compile.compiler import Compilation
@@ -46,15 +47,19 @@ class CompileSummary:
     all_cases: AllCasesSummary | None = None
 
 
-def summarize(comp: Compilation) -> CompileSummary:
+def summarize(comp: Compilation, only: Collection[str] | None = None) -> CompileSummary:
+    """The compile's counts, or those of the `only` ops (`compile --op`), which then leave out
+    what concerns the whole master (infrastructure ops, read rejections)."""
+    reports = [r for r in comp.reports if only is None or r.op in only]
+    rejections = [x for r in reports for x in r.rejections]
     by_reason: dict[str, list[str]] = {}
-    for r in comp.rejections:
+    for r in rejections:
         by_reason.setdefault(r.reason, []).append(r.operation)
     groups = tuple(
         RejectionGroup(reason, len(ops), tuple(sorted(set(ops))))
         for reason, ops in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     )
-    expansions = [(r.op, r.combinations, r.expansion) for r in comp.reports if r.expansion is not None]
+    expansions = [(r.op, r.combinations, r.expansion) for r in reports if r.expansion is not None]
     all_cases = None
     if expansions:
         pruned: Counter[str] = Counter()
@@ -70,15 +75,16 @@ def summarize(comp: Compilation) -> CompileSummary:
             max_cases=comp.max_cases,
             capped=tuple((op, note) for op, _, e in expansions for note in e.capped),
         )
+    whole = only is None
     return CompileSummary(
         master=comp.master,
-        operations=len(comp.reports),
-        operations_with_cases=sum(1 for r in comp.reports if r.cases),
-        configurations=comp.configurations,
-        cases=comp.cases,
-        rejected=len(comp.rejections),
-        read_rejected=len(comp.ingest.rejections) if comp.ingest is not None else 0,
+        operations=len(reports),
+        operations_with_cases=sum(1 for r in reports if r.cases),
+        configurations=sum(r.configurations for r in reports),
+        cases=sum(r.cases for r in reports),
+        rejected=len(rejections),
+        read_rejected=len(comp.ingest.rejections) if comp.ingest is not None and whole else 0,
         groups=groups,
         all_cases=all_cases,
-        excluded=dict(sorted(comp.excluded.items())),
+        excluded=dict(sorted(comp.excluded.items())) if whole else {},
     )

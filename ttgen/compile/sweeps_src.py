@@ -9,11 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ttgen.facts.expectations import Kind
 
-SWEEPS_SRC = Path(__file__).resolve().parent.parent.parent / "sweeps_src"
+SWEEPS_SRC = Path(__file__).resolve().parent.parent / "sweeps_src"  # the built-in data (package data)
 
 
 class _Strict(BaseModel):
@@ -95,6 +95,8 @@ class SweepsData(_Strict):
     ranges: Ranges
     expectations: Expectations
     device: DeviceParams = DeviceParams()
+    # the files read, labelled for the compile fingerprint (built-in, then the overlay's)
+    sources: tuple[tuple[str, Path], ...] = ()
 
     def golden(self, op: str) -> str | None:
         return self.goldens.goldens.get(op)
@@ -138,16 +140,56 @@ class SweepsData(_Strict):
         }
 
 
-@cache
-def load_sweeps_data(root: Path = SWEEPS_SRC) -> SweepsData:
-    def read(name: str) -> Any:
-        return json.loads((root / name).read_text(encoding="utf-8"))
+FILES = {
+    "goldens": "goldens.json",
+    "pcc": "pcc.json",
+    "timeouts": "timeouts.json",
+    "ranges": "ranges.json",
+    "expectations": "expectations.json",
+    "device": "device_params.json",
+}
 
-    return SweepsData(
-        goldens=Goldens.model_validate(read("goldens.json")),
-        pcc=PccTable.model_validate(read("pcc.json")),
-        timeouts=Timeouts.model_validate(read("timeouts.json")),
-        ranges=Ranges.model_validate(read("ranges.json")),
-        expectations=Expectations.model_validate(read("expectations.json")),
-        device=DeviceParams.model_validate(read("device_params.json")),
-    )
+
+class SweepsDataError(ValueError):
+    """One line naming the file: unreadable, not JSON, or not the documented form."""
+
+
+def overlaid(base: Any, over: Any) -> Any:
+    """A repository's entries over the built-in ones: tables merge key by key (the overlay wins),
+    lists (expectations) are the built-in's then the overlay's, other values are replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **{k: overlaid(base[k], v) if k in base else v for k, v in over.items()}}
+    if isinstance(base, list) and isinstance(over, list):
+        return [*base, *over]
+    return over
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SweepsDataError(f"{path}: not readable JSON: {e}") from None
+
+
+@cache
+def load_sweeps_data(root: Path = SWEEPS_SRC, overlay: Path | None = None) -> SweepsData:
+    """The built-in data under `root`, with a repository's `overlay` folder (the same file names,
+    each optional) merged over it."""
+    if overlay is not None and not overlay.is_dir():
+        raise SweepsDataError(f"{overlay}: the sweeps_src overlay is not a folder")
+    docs: dict[str, Any] = {}
+    sources: list[tuple[str, Path]] = []
+    for field, name in FILES.items():
+        docs[field] = _read(root / name)
+        sources.append((f"sweeps_src/{name}", root / name))
+        if overlay is not None and (overlay / name).is_file():
+            docs[field] = overlaid(docs[field], _read(overlay / name))
+            sources.append((f"overlay/{name}", overlay / name))
+    try:
+        return SweepsData.model_validate({**docs, "sources": tuple(sources)})
+    except ValidationError as e:
+        first = e.errors()[0]
+        field, *rest = [str(p) for p in first["loc"]] or ["?"]
+        where = overlay if overlay is not None and (overlay / FILES.get(field, "")).is_file() else root
+        pointer = "/" + "/".join(rest)
+        raise SweepsDataError(f"{where / FILES.get(field, field)}: {pointer}: {first['msg']}") from None

@@ -30,7 +30,7 @@ from ttgen.model.memory import (
     NdShardSpec,
     ShardSpec,
 )
-from ttgen.model.names import normalize_op_name, resolve_op_query
+from ttgen.model.names import did_you_mean, normalize_op_name, resolve_op_query
 from ttgen.model.tensor import Placement, Replicate, Shard, TensorPlacement, TensorSpec
 from ttgen.model.values import (
     ArgValue,
@@ -105,6 +105,7 @@ __all__ = [
     "TensorSpec",
     "TensorValue",
     "argument_sort_key",
+    "did_you_mean",
     "member_repr",
     "normalize_op_name",
     "parse_member",

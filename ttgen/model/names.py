@@ -29,3 +29,13 @@ def resolve_op_query(query: str, known: tuple[str, ...]) -> str | None:
     suffix = "." + q.removeprefix("ttnn.")
     matches = [op for op in known if op.endswith(suffix)]
     return matches[0] if len(matches) == 1 else None
+
+
+def did_you_mean(query: str, known: tuple[str, ...]) -> str:
+    """`; did you mean ttnn.add?` for a near miss (by the last segment), else nothing."""
+    import difflib
+
+    q = query.strip().replace("::", ".").removeprefix("ttnn.")
+    short = {op.removeprefix("ttnn."): op for op in known}
+    close = difflib.get_close_matches(q, list(short), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(short[c] for c in close)}?" if close else ""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 ParamKind = Literal["positional_only", "positional_or_keyword", "keyword_only", "var_positional", "var_keyword"]
 
-CATALOG_DIR = Path(__file__).resolve().parent.parent.parent / "sweeps_src" / "signatures"
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "sweeps_src" / "signatures"
 DEFAULT_VERSION = "0.81.1"
 
 
