@@ -292,17 +292,22 @@ def topk(
     stable: bool = False,
 ) -> list[Tensor]:
     """[values, indices] along the last dim of a TILE input. Probe: values keep the input's dtype,
-    indices are UINT16 (UINT32 once the dim outgrows 16 bits), both TILE, the input's memory config."""
+    indices are UINT16 (UINT32 once the dim outgrows 16 bits), both TILE, the input's memory config.
+    An indices_tensor (the input's shape, TILE, UINT16/UINT32/INT32 at least as wide, last dim only)
+    gives the indices' values, gathered at the selected positions, and their dtype."""
     op = "ttnn.topk"
     device = _on_device(input_tensor, "Input tensor")
-    _absent(op, indices_tensor=indices_tensor, output_tensor=output_tensor, sub_core_grids=sub_core_grids)
+    _absent(op, output_tensor=output_tensor, sub_core_grids=sub_core_grids)
     _interleaved(op, input_tensor.memory_config(), memory_config)
     rank = len(input_tensor.shape)
+    size = int(input_tensor.shape[-1]) if rank else 1
+    index_dtype = DataType.UINT16 if size < 1 << 16 else DataType.UINT32
+    if indices_tensor is not None:
+        index_dtype = _topk_indices(input_tensor, indices_tensor, dim, index_dtype)
     if input_tensor.layout is not Layout.TILE or input_tensor.dtype not in _FLOATS:
         raise _not_emulated(op, "a non-TILE or integer input")
     if _dim(dim, rank) != rank - 1:
         raise _not_emulated(op, "a dim other than the last")
-    size = int(input_tensor.shape[-1])
     if not 1 <= k <= size or size == 1 << 16:
         raise _not_emulated(op, f"k={k} over a dim of {size}")
     x = read(input_tensor)
@@ -310,12 +315,38 @@ def topk(
     if not sorted:
         order = np.sort(order, axis=-1)
     values = np.take_along_axis(x, order, axis=-1)
-    index_dtype = DataType.UINT16 if size < 1 << 16 else DataType.UINT32
+    indices = order if indices_tensor is None else np.take_along_axis(read(indices_tensor), order, axis=-1)
     mc = memory_config if memory_config is not None else input_tensor.memory_config()
     return [
         _emit(values, input_tensor.dtype, Layout.TILE, device, mc),
-        _emit(order.astype(np.int64), index_dtype, Layout.TILE, device, mc),
+        _emit(indices.astype(np.int64), index_dtype, Layout.TILE, device, mc),
     ]
+
+
+def _topk_indices(input_tensor: Tensor, indices: Tensor, dim: int, default: DataType) -> DataType:
+    """topk's checks of an indices_tensor (probe, in this order); the output indices' dtype."""
+    if not isinstance(indices, Tensor) or indices.device() is None:
+        raise fatal("Device Operations expect device tensors as inputs")
+    rank = len(input_tensor.shape)
+    if _dim(dim, rank) != rank - 1:
+        raise fatal(
+            f"Indices tensor is only supported for a reduction on the last dimension, got dim={dim} for rank {rank}"
+        )
+    if indices.dtype not in (DataType.UINT16, DataType.UINT32, DataType.INT32):
+        raise fatal(f"Optional indices tensor must be UINT16, UINT32, or INT32, got: DataType::{indices.dtype.name}")
+    if indices.layout is not Layout.TILE:
+        raise fatal(f"Optional indices tensor must be in tiled format, got: Layout::{indices.layout.name}")
+    if tuple(indices.shape) != tuple(input_tensor.shape):
+        raise fatal(
+            f"Indices tensor has incorrect shape! Got : Shape({list(indices.shape)}), "
+            f"expected: Shape({list(input_tensor.shape)})"
+        )
+    if default is DataType.UINT32 and indices.dtype is DataType.UINT16:
+        raise fatal(
+            "Optional indices tensor must be the same width as the output indices dtype DataType::UINT32, "
+            "got: DataType::UINT16"
+        )
+    return indices.dtype
 
 
 # ----------------------------------------------------------------------------- attention heads
