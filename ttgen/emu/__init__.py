@@ -90,9 +90,6 @@ from ttgen.emu.ops import (
     relu as relu,
 )
 from ttgen.emu.ops import (
-    reshape as reshape,
-)
-from ttgen.emu.ops import (
     rms_norm as rms_norm,
 )
 from ttgen.emu.ops import (
@@ -212,6 +209,22 @@ from ttgen.emu.program_configs import (
 from ttgen.emu.program_configs import (
     UnaryWithParam as UnaryWithParam,
 )
+from ttgen.emu.shape_ops import clamp as clamp
+from ttgen.emu.shape_ops import empty_like as empty_like
+from ttgen.emu.shape_ops import full_like as full_like
+from ttgen.emu.shape_ops import interleaved_to_sharded as interleaved_to_sharded
+from ttgen.emu.shape_ops import ones_like as ones_like
+from ttgen.emu.shape_ops import plus_one as plus_one
+from ttgen.emu.shape_ops import reshape as reshape
+from ttgen.emu.shape_ops import scatter as scatter
+from ttgen.emu.shape_ops import tilize as tilize
+from ttgen.emu.shape_ops import tilize_with_val_padding as tilize_with_val_padding
+from ttgen.emu.shape_ops import tilize_with_zero_padding as tilize_with_zero_padding
+from ttgen.emu.shape_ops import unsqueeze as unsqueeze
+from ttgen.emu.shape_ops import unsqueeze_to_4D as unsqueeze_to_4D
+from ttgen.emu.shape_ops import untilize as untilize
+from ttgen.emu.shape_ops import untilize_with_unpadding as untilize_with_unpadding
+from ttgen.emu.shape_ops import zeros_like as zeros_like
 from ttgen.emu.tensor import Tensor as Tensor
 from ttgen.emu.topology import FabricConfig as FabricConfig
 from ttgen.emu.topology import MeshMapperConfig as MeshMapperConfig

@@ -14,7 +14,7 @@ from ttgen.emu.device import MeshDevice
 from ttgen.emu.matmul_outputs import derived_output
 from ttgen.emu.mesh import MeshToTensor, TensorToMesh, aggregate_tensor
 from ttgen.emu.tensor import Tensor, fatal, store
-from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig, Shape
+from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig
 from ttgen.facts.enums import DataType, Layout, StorageType
 from ttgen.facts.validity import bias_error, broadcast_error, matmul_error
 from ttgen.goldens import reference
@@ -210,30 +210,6 @@ def _matmul(golden: str) -> Callable[..., Tensor]:
 
 matmul = operation("ttnn.matmul")(_matmul("matmul"))
 linear = operation("ttnn.linear")(_matmul("linear"))
-
-
-@operation("ttnn.reshape")
-def reshape(
-    input_tensor: Tensor,
-    shape: Sequence[int] | Shape | None = None,
-    padded_shape: Sequence[int] | Shape | None = None,
-    *,
-    logical_shape: Sequence[int] | Shape | None = None,
-    memory_config: MemoryConfig | None = None,
-    **_: Any,
-) -> Tensor:
-    """ttnn's overloads: (t, shape) and (t, logical_shape, padded_shape)."""
-    shape = shape if shape is not None else logical_shape
-    if shape is None:
-        raise TypeError("reshape() needs a shape")
-    device = _on_device(input_tensor, "Input tensor")
-    if int(np.prod(tuple(shape))) != input_tensor.logical_volume():
-        raise fatal(
-            f"Volume of the new shape {list(shape)} must match the input volume {input_tensor.logical_volume()}"
-        )
-    args = {"input_tensor": input_tensor, "shape": tuple(shape)}
-    mc = _default_mc(input_tensor, memory_config)
-    return _result("reshape", args, device, input_tensor.dtype, input_tensor.layout, mc)
 
 
 @operation("ttnn.permute")
