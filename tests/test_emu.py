@@ -87,5 +87,5 @@ def test_op_values_are_the_golden_quantized(device: ttnn.MeshDevice) -> None:
 
 
 def test_unemulated_ops_say_so() -> None:
-    with pytest.raises(ttnn.NotEmulatedError, match=r"ttnn\.experimental\.paged_fill_cache is not emulated"):
-        ttnn.experimental.paged_fill_cache()
+    with pytest.raises(ttnn.NotEmulatedError, match=r"ttnn\.experimental\.paged_fused_update_cache is not emulated"):
+        ttnn.experimental.paged_fused_update_cache()

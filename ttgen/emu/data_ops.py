@@ -429,8 +429,10 @@ def scaled_dot_product_attention(
     output_concat_heads: bool = False,
     attn_mask_block_map: Tensor | None = None,
 ) -> Tensor:
-    """softmax(q k^T scale [+ causal mask]) v over grouped kv heads: [B, nqh, Sq, dv] in q's dtype,
-    TILE; the memory config defaults to DRAM interleaved whatever q's (probe)."""
+    """softmax(q k^T scale [+ causal / sliding-window mask] [+ sink]) v over grouped kv heads:
+    [B, nqh, Sq, dv] in q's dtype, TILE; the memory config defaults to DRAM interleaved whatever
+    q's (probe). A sliding window keeps keys past q - window (causal) or within window // 2 of q;
+    attention_sink [1, nqh, 1, 1] adds one logit per head (x scale) to the softmax, ttnn's golden."""
     op = "ttnn.transformer.scaled_dot_product_attention"
     device = _on_device(input_tensor_q, "Input tensor Q")
     for t, which in ((input_tensor_k, "K"), (input_tensor_v, "V")):
@@ -438,8 +440,6 @@ def scaled_dot_product_attention(
     _absent(
         op,
         attn_mask=attn_mask,
-        sliding_window_size=sliding_window_size,
-        attention_sink=attention_sink,
         cu_window_seqlens=cu_window_seqlens,
         windowed_q_token_offset=windowed_q_token_offset or None,
         windowed_q_token_offset_tensor=windowed_q_token_offset_tensor,
@@ -457,6 +457,9 @@ def scaled_dot_product_attention(
         raise _not_emulated(op, "these q/k/v shapes")
     if sq % TILE or sk % TILE:
         raise _not_emulated(op, "sequence lengths that are not tile multiples")
+    if sliding_window_size is not None and sliding_window_size <= 0:
+        raise _not_emulated(op, f"sliding_window_size={sliding_window_size}")
+    sink = _sdpa_sink(attention_sink, nqh) if attention_sink is not None else None
     if b * nqh * sq * sk > SCORES_ELEMENTS:
         raise _not_emulated(op, f"{b * nqh * sq * sk} attention scores (host memory guard: {SCORES_ELEMENTS})")
     q = read(input_tensor_q)
@@ -465,12 +468,43 @@ def scaled_dot_product_attention(
     v = np.repeat(read(input_tensor_v), group, axis=1)
     factor = np.float32(scale if scale is not None else 1.0 / np.sqrt(d))
     scores = (q @ np.swapaxes(k, -1, -2)) * factor
-    if is_causal:
-        scores = np.where(np.tril(np.ones((sq, sk), dtype=bool)), scores, np.float32(-np.inf))
-    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    out = (scores / scores.sum(axis=-1, keepdims=True)) @ v
+    query = np.arange(sk - sq, sk)[:, None]  # ttnn's golden: queries are the last sq positions
+    key = np.arange(sk)[None, :]
+    allowed = key <= query if is_causal else np.ones((sq, sk), dtype=bool)
+    if sliding_window_size is not None:
+        w = int(sliding_window_size)
+        allowed = allowed & (key > query - w) if is_causal else allowed & (abs(key - query) <= w // 2)
+    if is_causal or sliding_window_size is not None:
+        scores = np.where(allowed, scores, np.float32(-np.inf))
+    if sink is not None:
+        scores = np.concatenate([scores, np.broadcast_to(sink * factor, (*scores.shape[:-1], 1))], axis=-1)
+    with np.errstate(invalid="ignore"):
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores = scores / scores.sum(axis=-1, keepdims=True)
+    out = (scores[..., :sk] if sink is not None else scores) @ v
     mc = memory_config if memory_config is not None else DRAM_MEMORY_CONFIG
     return _emit(out.astype(np.float32), input_tensor_q.dtype, Layout.TILE, device, mc)
+
+
+def _sdpa_sink(sink: Tensor, heads: int) -> Array:
+    """A prefill attention sink's per-head logits [1, heads, 1, 1], after ttnn's checks (probe)."""
+    _on_device(sink, "Attention sink")
+    if sink.layout is not Layout.TILE:
+        raise fatal("Attention sink must be tilized")
+    if sink.dtype not in (DataType.BFLOAT16, DataType.BFLOAT8_B, DataType.BFLOAT4_B):
+        raise fatal("Attention sink must be in BF16, BFP8, or BFP4 dataformat")
+    shape = tuple(sink.shape)
+    if shape and shape[0] != 1:
+        raise fatal(f"Attention sink batch dimension must be 1. Got {shape[0]}")
+    if len(shape) != 4:
+        raise _not_emulated("ttnn.transformer.scaled_dot_product_attention", f"a rank-{len(shape)} attention sink")
+    if shape[1] != heads:
+        raise fatal(f"Attention sink num_heads must match Q num_heads. Got sink: {shape[1]}, Q: {heads}")
+    if shape[2] != 1:
+        raise fatal(f"Attention sink sequence dimension must be 1. Got {shape[2]}")
+    if shape[3] != 1:
+        raise fatal(f"Attention sink hidden dimension must be 1. Got {shape[3]}")
+    return read(sink).reshape(1, heads, 1, 1)
 
 
 # ----------------------------------------------------------------------------- distributed norms

@@ -19,3 +19,12 @@ def __getattr__(name: str) -> Any:
     from ttgen.emu import _NotEmulated
 
     return _NotEmulated(f"ttnn.experimental.{name}")
+
+
+# the decode / KV-cache ops (ttgen.emu.decode)
+from ttgen.emu.decode import fast_reduce_nc as fast_reduce_nc  # noqa: E402
+from ttgen.emu.decode import nlp_concat_heads_decode as nlp_concat_heads_decode  # noqa: E402
+from ttgen.emu.decode import nlp_create_qkv_heads_decode as nlp_create_qkv_heads_decode  # noqa: E402
+from ttgen.emu.decode import paged_fill_cache as paged_fill_cache  # noqa: E402
+from ttgen.emu.decode import paged_update_cache as paged_update_cache  # noqa: E402
+from ttgen.emu.decode import rotary_embedding_llama as rotary_embedding_llama  # noqa: E402
