@@ -235,6 +235,11 @@ def test_rotary_embedding_llama_prefill(device: ttnn.MeshDevice) -> None:
     assert np.allclose(host(out), expect, rtol=1e-2, atol=2e-2)
     run = ttnn.experimental.rotary_embedding_llama
     xt, ct = put(device, x, BF16), put(device, cos, BF16)
+    # probe: a head dim of 48 is accepted in prefill; its tiles are zero-padded to 64
+    x48, c48 = x[..., :48], cos[:, :, :128, :48]
+    out48 = run(put(device, x48, BF16), put(device, c48, BF16), put(device, c48, BF16), tm)
+    assert list(out48.shape) == [1, 8, 128, 48] and list(out48.padded_shape) == [1, 8, 128, 64]
+    assert np.allclose(host(out48), x48 * c48 + rotated(x48) * c48, rtol=1e-2, atol=2e-2)
     assert spec(run(xt, ct, ct, tm, memory_config=L1))[4] is ttnn.BufferType.L1
     with refused("All input tensors must have dtype = bfloat16"):
         run(put(device, x, F32), ct, ct, tm)
@@ -442,7 +447,14 @@ def test_paged_sdpa_decode(device: ttnn.MeshDevice) -> None:
     assert (
         spec(attention(qt, kt, vt, pt, cur_pos_tensor=ints(device, [1, 2]), memory_config=L1))[4] is ttnn.BufferType.L1
     )
+    whole = attention(qt, kt, vt, pt, is_causal=False, scale=0.125)  # probe: no cur_pos needed when not causal
+    for u in range(2):
+        ku = np.concatenate([k[b] for b in table[u]], axis=1).repeat(4, axis=0)
+        vu = np.concatenate([v[b] for b in table[u]], axis=1).repeat(4, axis=0)
+        assert np.allclose(host(whole)[0, u], attend(q[0, u], ku, vu, 0.125, np.ones(96, dtype=bool)), atol=2e-2)
     pos2 = ints(device, [1, 2])
+    with refused("Must have cur_pos tensor for paged attention in causal mode"):
+        attention(qt, kt, vt, pt)
     with refused("cur_pos must have batch size equal to Q, got 1 and 2"):
         attention(qt, kt, vt, pt, cur_pos_tensor=ints(device, [1]))
     with refused("GQA expects Q to have a multiple of K heads, but got 8 and 3"):

@@ -293,9 +293,13 @@ def nlp_concat_heads_decode(
 
 
 def _rotate(x: Array, trans: Array) -> Array:
-    """x @ trans_mat applied to each 32-wide tile of the last dim, as the kernel's matmul_tiles."""
+    """x @ trans_mat applied to each 32-wide tile of the last dim, as the kernel's matmul_tiles
+    (a head dim that is not whole tiles is zero-padded, as its tiles are)."""
+    width = x.shape[-1]
+    if width % TILE:
+        x = np.concatenate([x, np.zeros((*x.shape[:-1], _up(width) - width), dtype=x.dtype)], axis=-1)
     parts = [x[..., j : j + TILE] @ trans for j in range(0, x.shape[-1], TILE)]
-    return np.concatenate(parts, axis=-1)
+    return np.concatenate(parts, axis=-1)[..., :width]
 
 
 @operation("ttnn.experimental.rotary_embedding_llama")
@@ -328,10 +332,8 @@ def rotary_embedding_llama(
         raise fatal("If head_dim is > 128, fp32_dest_acc_en must be False")
     if hd > 256:
         raise fatal("Head dim must be less than 256")
-    if hd % TILE:
-        if is_decode_mode:
-            raise fatal("Head dim must be a multiple of TILE_WIDTH in decode mode")
-        raise _not_emulated(op, "a prefill head dim that is not a multiple of 32")
+    if hd % TILE and is_decode_mode:
+        raise fatal("Head dim must be a multiple of TILE_WIDTH in decode mode")
     if any(t.dtype is not DataType.BFLOAT16 for t in tensors):
         raise fatal("All input tensors must have dtype = bfloat16")
     out_mc = memory_config if memory_config is not None else input_tensor.memory_config()
@@ -399,8 +401,8 @@ def rotary_embedding_llama(
             raise fatal("Transformation matrix must have 4th dim equal to TILE_WIDTH")
         if tm_shape[2] != TILE:
             raise fatal("Transformation matrix must have 3rd dim equal to TILE_HEIGHT")
-        if cos_shape[2] < _up(shape[2]):
-            raise _not_emulated(op, "cos/sin shorter than the input's (tile-padded) sequence")
+        if cos_shape[2] < shape[2]:
+            raise _not_emulated(op, "cos/sin shorter than the input's sequence")
         cos, sin = cos[:, :, : shape[2], :], sin[:, :, : shape[2], :]
     if _zero(x) or _zero(cos, sin):
         out: Array = np.broadcast_to(np.float32(0), shape)
@@ -705,15 +707,17 @@ def paged_scaled_dot_product_attention_decode(
     if nkv < 1 or nh % nkv:
         raise fatal(f"GQA expects Q to have a multiple of K heads, but got {nh} and {nkv}")
     users = qs[1]
-    if cur_pos_tensor is None:
-        raise _not_emulated(op, "no cur_pos_tensor")
-    _on_device(cur_pos_tensor, "cur_pos tensor")
-    if cur_pos_tensor.dtype is not DataType.INT32:
-        raise fatal(f"Expect cur_pos to be INT32, got DataType::{cur_pos_tensor.dtype.name}")
     pt_rows = page_table_tensor.padded_shape[0]
-    cur_rows = cur_pos_tensor.shape[0]
-    if cur_rows != pt_rows:
-        raise fatal(f"cur_pos must have batch size equal to Q, got {cur_rows} and {pt_rows}")
+    if cur_pos_tensor is None:
+        if is_causal:
+            raise fatal("Must have cur_pos tensor for paged attention in causal mode")
+    else:
+        _on_device(cur_pos_tensor, "cur_pos tensor")
+        if cur_pos_tensor.dtype is not DataType.INT32:
+            raise fatal(f"Expect cur_pos to be INT32, got DataType::{cur_pos_tensor.dtype.name}")
+        cur_rows = cur_pos_tensor.shape[0]
+        if cur_rows != pt_rows:
+            raise fatal(f"cur_pos must have batch size equal to Q, got {cur_rows} and {pt_rows}")
     if page_table_tensor.dtype is not DataType.INT32:
         raise fatal("Error: SDPA currently only supports INT32 datatype")
     if attention_sink is not None:
@@ -745,22 +749,28 @@ def paged_scaled_dot_product_attention_decode(
     factor = scale if scale is not None else 1.0 / float(np.sqrt(d))
     mc = memory_config if memory_config is not None else DRAM_MEMORY_CONFIG
     q, k, v = read(input_tensor_q), read(input_tensor_k), read(input_tensor_v)
-    positions = [int(p) for p in read(cur_pos_tensor).reshape(-1)]
+    # non-causal decode attends every cached key whatever cur_pos says (ttnn's golden)
+    positions = (
+        [int(p) for p in read(cur_pos_tensor).reshape(-1)]
+        if is_causal and cur_pos_tensor is not None
+        else [length - 1] * users
+    )
     sink = read(attention_sink)[:nh, 0] if attention_sink is not None else None
     if _zero(q, k, v) and (sink is None or _zero(sink)) and all(p >= 0 for p in positions):
         return _emit(np.broadcast_to(np.float32(0), qs), input_tensor_q.dtype, Layout.TILE, device, mc)
     out = np.zeros(qs, dtype=np.float32)
     keys = np.arange(length)
     for u in range(users):
-        pos = positions[u] if is_causal else length - 1
+        pos = positions[u]
         if pos < 0:
             continue
         ids = [_block(op, pages, u, s, bs, blocks) for s in range(0, length, bs)]
         ku = np.concatenate([k[b] for b in ids], axis=1)  # [nkv, length, d]
         vu = np.concatenate([v[b] for b in ids], axis=1)
         allowed = keys <= pos
-        if sliding_window_size is not None:
-            allowed &= keys > pos - sliding_window_size
+        if sliding_window_size is not None:  # ttnn's golden: causal keeps the last `window` keys, else +- window // 2
+            w = sliding_window_size
+            allowed &= keys > pos - w if is_causal else keys >= pos - w // 2
         out[0, u] = _attend(q[0, u], ku, vu, factor, allowed, sink)
     return _emit(out, input_tensor_q.dtype, Layout.TILE, device, mc)
 
