@@ -10,7 +10,7 @@ import typer
 from loguru import logger
 
 from ttgen import __version__
-from ttgen.cli import compile, conformance, diff, init, run, show, trace, verify
+from ttgen.cli import compile, conformance, diff, init, repro, run, show, trace, verify
 
 __all__ = ["app"]
 
@@ -41,5 +41,5 @@ def main(
     logger.add(sys.stderr, level="DEBUG" if verbose else "WARNING", format="{level}: {message}")
 
 
-for group in (init, compile, verify, conformance, show, run, trace, diff):  # the order `ttgen --help` lists them
+for group in (init, compile, verify, conformance, show, run, repro, trace, diff):  # the order `ttgen --help` lists them
     group.register(app)

@@ -308,3 +308,32 @@ def select(
     # cases that open one mesh run together, so a worker opens each mesh once (single chips first)
     out.sort(key=lambda c: (math.prod(c.hardware.mesh), c.hardware.mesh))
     return out
+
+
+class CaseNotFound(DiscoveryError):
+    """A case query that names no case, or more than one (the message lists the candidates)."""
+
+
+def match_case(query: str, cases: list[Case]) -> Case:
+    """A case by what a user types: its id (`1a2b3c4d5e6f`, or a unique prefix of it), `op:id`
+    (`add:1a2b...`, `ttnn.add:1a2b...`) or the full key `ttnn.add:model_traced:1a2b...`."""
+    q = query.strip()
+    op, _, rest = q.rpartition(":") if ":" in q else ("", "", q)
+    suite = ""
+    if op.count(":") == 1:  # op:suite:id
+        op, suite = op.split(":")
+    found = [
+        c
+        for c in cases
+        if c.case_id.startswith(rest)
+        and (not op or op in (c.module.op, c.module.op.removeprefix("ttnn.")))
+        and (not suite or suite == c.suite)
+    ]
+    exact = [c for c in found if c.case_id == rest]
+    found = exact or found
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CaseNotFound(f"no case {query!r} among {len(cases)} cases (give its id, op:id or op:suite:id)")
+    names = ", ".join(c.key for c in found[:5]) + (", ..." if len(found) > 5 else "")
+    raise CaseNotFound(f"case {query!r} is ambiguous: {len(found)} cases match ({names})")
