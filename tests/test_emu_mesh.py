@@ -442,7 +442,7 @@ def test_async_overloads_and_semaphore_counts() -> None:
         x, persistent_output_buffer=None, dim=3, multi_device_global_semaphore=sem(2), cluster_axis=1, topology=LINEAR
     )
     b = ag(x, 3, 1, mesh, LINEAR, sem(2), barrier_semaphore=sem(1)[0])
-    out = on_mesh(mesh, (1, 1, 256, 1024), None)
+    out = on_mesh(mesh, (1, 1, 256, 1024), None, ttnn.L1_MEMORY_CONFIG)  # in the op's memory config (probe)
     c = ag(x, out, 3, sem(2), cluster_axis=1, topology=LINEAR, memory_config=ttnn.L1_MEMORY_CONFIG)
     assert c is out  # the persistent buffer is the result
     for o in (a, b, c):

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import numpy as np
 
 from ttgen.emu.calls import operation
-from ttgen.emu.device import GlobalSemaphore, MeshDevice
+from ttgen.emu.device import GlobalSemaphore, MeshDevice, selected_system
 from ttgen.emu.mesh import Array, topology_of
-from ttgen.emu.tensor import Tensor, fatal, store
+from ttgen.emu.tensor import TILE_BYTES, Tensor, fatal, store
 from ttgen.emu.topology import Axis, FabricConfig, Topology
-from ttgen.emu.types import MemoryConfig
-from ttgen.facts.enums import Layout, ReduceType, StorageType
+from ttgen.emu.types import DRAM_MEMORY_CONFIG, MemoryConfig, Shape
+from ttgen.facts.enums import DataType, Layout, ReduceType, StorageType, TensorMemoryLayout
 from ttgen.facts.enums import Topology as CclTopology
+from ttgen.facts.validity import TILE
 
 _LINE_FABRICS = {FabricConfig.FABRIC_1D, FabricConfig.FABRIC_1D_RING, FabricConfig.FABRIC_1D_NEIGHBOR_EXCHANGE}
 
@@ -123,7 +126,95 @@ def _whole(t: Topology, d: int) -> Topology:
     return Topology((math.prod(t.dist),), (d,), t.coords)
 
 
-# ------------------------------------------------------------------------------ validation
+# ------------------------------------------------------------------------------ ttnn's shared CCL helpers
+#
+# Each CCL entry point calls ttnn's ccl_common helpers in its own order, and each helper refuses a
+# bad cluster axis in its own words: get_usable_topology indexes the mesh shape (ShapeBase) for a
+# wrapping topology, get_num_links (only when num_links is not given) accepts axes 0 and 1, and
+# get_topological_dimension compares the axis with the device coordinates' rank.
+
+_WRAPPING = {CclTopology.Ring, CclTopology.Torus}
+_TORUS_FABRICS = {FabricConfig.FABRIC_2D_TORUS_X, FabricConfig.FABRIC_2D_TORUS_Y, FabricConfig.FABRIC_2D_TORUS_XY}
+_DIRECT_RS_MAX_BYTES = 512 << 10  # reduce_scatter's one-shot kernel: inputs up to 512 KiB per device
+
+
+def _cpp(value: Enum) -> str:
+    """An enum as ttnn's messages print it: `DataType::BFLOAT16`."""
+    return f"{type(value).__name__}::{value.name}"
+
+
+def _shape_at(dims: Sequence[int], index: int) -> int:
+    """ShapeBase[] (tensor and mesh shapes alike): stored padded to 4 dims, so a negative index
+    may reach the padding's ones and the lower bound is -max(rank, 4)."""
+    n, full = len(dims), max(len(dims), 4)
+    if not -full <= index < n:
+        raise fatal(f"ShapeBase[] index out of range. {index} not in [{-full}, {n})")
+    return int(dims[index]) if index >= 0 or -index <= n else 1
+
+
+def _normalized_index(dim: int, rank: int) -> int:
+    """Shape::get_normalized_index."""
+    if not -rank <= dim < rank:
+        raise fatal(f"Index is out of bounds for the rank, should be between 0 and {rank - 1} however is {dim}")
+    return dim + rank if dim < 0 else dim
+
+
+def _fabric_topology(fabric: FabricConfig | None) -> CclTopology:
+    """tt_fabric::get_fabric_topology: the topology a CCL takes when none is given."""
+    if fabric is FabricConfig.FABRIC_1D_RING:
+        return CclTopology.Ring
+    if fabric in _TORUS_FABRICS:
+        return CclTopology.Torus
+    if fabric is FabricConfig.FABRIC_2D:
+        return CclTopology.Mesh
+    return CclTopology.Linear
+
+
+def _wraps(t: Tensor, mesh: MeshDevice, axis: int | None) -> bool:
+    """get_boundary_mode for a wrapping topology: the tensor's devices span the whole axis (the
+    whole mesh without one) and the axis is longer than 2."""
+    shape, coords = mesh.mesh_shape, topology_of(t).coords
+    if axis is not None:
+        size = _shape_at(shape, axis)
+        return size != 2 and coords[0][axis] == 0 and coords[-1][axis] == size - 1
+    if shape[0] == 2 or shape[1] == 2:
+        return False
+    return all(c == 0 for c in coords[0]) and all(c == s - 1 for c, s in zip(coords[-1], shape, strict=True))
+
+
+def _usable_topology(t: Tensor, mesh: MeshDevice, topology: CclTopology | None, axis: int | None) -> CclTopology:
+    """get_usable_topology: a Ring / Torus that cannot wrap is a Linear / Mesh."""
+    topo = topology if topology is not None else _fabric_topology(mesh.fabric)
+    if topo not in _WRAPPING or _wraps(t, mesh, axis):
+        return topo
+    return CclTopology.Mesh if topo is CclTopology.Torus else CclTopology.Linear
+
+
+def _default_links(axis: int | None) -> None:
+    """get_num_links, which runs only when num_links is not given."""
+    if axis is not None and axis not in (0, 1):
+        raise fatal(f"Invalid cluster axis {axis}. Must be 0 or 1")
+
+
+def _topological_dimension(t: Tensor, axis: int | None) -> int:
+    coords = topology_of(t).coords
+    if axis is None:
+        return len(coords)
+    if axis >= len(coords[0]):
+        raise fatal(f"cluster axis {axis} is out of range for mesh shape rank {len(coords[0])}")
+    return max(c[axis] for c in coords) + 1
+
+
+def _check_ring_route(t: Tensor, mesh: MeshDevice, topology: CclTopology) -> None:
+    """An async CCL on a 1-D fabric sends each ring's last hop from its first device straight to
+    its last: a line of chips wraps physically only when it spans the whole system (a T3K's 8, a
+    Galaxy's 32; probe: a 1x4 T3K or 1x8 Galaxy mesh cannot route a Ring)."""
+    system = selected_system()
+    n = mesh.get_num_devices()
+    if topology is not CclTopology.Ring or mesh.fabric not in _LINE_FABRICS or _mesh_axes(mesh) > 1:
+        return
+    if system is not None and n < math.prod(system.mesh):
+        raise fatal(f"Could not find any forwarding direction from src (M0, D0) to dst (M0, D{n - 1})")
 
 
 def _mesh_input(t: Any) -> tuple[Tensor, MeshDevice]:
@@ -142,13 +233,18 @@ def _mesh_axes(mesh: MeshDevice) -> int:
     return sum(d > 1 for d in mesh.mesh_shape)
 
 
-def _check_fabric(mesh: MeshDevice, axis: int | None, op: str, asynchronous: bool) -> None:
+def _check_fabric(mesh: MeshDevice, op: str) -> None:
     fabric = mesh.fabric or FabricConfig.DISABLED
     if fabric is FabricConfig.DISABLED:
         if op == "all_gather_async":
             raise fatal("Unsupported fabric config")
         raise fatal("Trying to get un-initialized fabric context")
-    if fabric in _LINE_FABRICS and axis is None and _mesh_axes(mesh) > 1:
+
+
+def _check_line_fabric(mesh: MeshDevice, axis: int | None, op: str, asynchronous: bool) -> None:
+    """A 1-D fabric on a 2-D mesh: the sync all_gather refuses the missing cluster_axis up front;
+    the async ops find no route from the end of the first row on."""
+    if mesh.fabric in _LINE_FABRICS and axis is None and _mesh_axes(mesh) > 1:
         if asynchronous:
             cols = mesh.mesh_shape[-1]
             raise fatal(f"Could not find any forwarding direction from src (M0, D{cols - 1}) to dst (M0, D{cols})")
@@ -156,13 +252,8 @@ def _check_fabric(mesh: MeshDevice, axis: int | None, op: str, asynchronous: boo
             raise fatal("1D fabric on a 2D mesh_device requires cluster_axis to be set")
 
 
-def _ring_size(mesh: MeshDevice, axis: int | None, rank: int) -> int:
-    shape = mesh.mesh_shape
-    if axis is None:
-        return mesh.get_num_devices()
-    if not 0 <= axis < len(shape):
-        raise fatal(f"ShapeBase[] index out of range. {axis} not in [-{rank}, {len(shape)})")
-    return shape[axis]
+def _ring_size(mesh: MeshDevice, axis: int | None) -> int:
+    return mesh.get_num_devices() if axis is None else _shape_at(mesh.mesh_shape, axis)
 
 
 def _check_neighbours(ring: int) -> None:
@@ -184,6 +275,226 @@ def _groups(t: Tensor, axis: int | None) -> list[list[int]]:
 
 def _semaphores(value: Any) -> list[GlobalSemaphore]:
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _tiles(t: Tensor) -> int:
+    padded = tuple(t.padded_shape)
+    return math.prod(padded[:-2]) * (padded[-2] // TILE) * (padded[-1] // TILE)
+
+
+def _buffer_bytes(t: Tensor) -> int:
+    """A TILE tensor's per-device buffer: its tiles in the dtype's tile size."""
+    return _tiles(t) * TILE_BYTES[t.dtype]
+
+
+def _normalize_dim_4d(dim: int, rank: int) -> int:
+    """composite_common::normalize_dim_4d: a dim of an N-D tensor as the 4-D dim it stands for."""
+    if rank == 2:
+        return dim + 2
+    diff = rank - 4
+    return dim if dim < abs(diff) else dim - diff
+
+
+def _composite_scatter(t: Tensor, dim: int, ring: int) -> bool:
+    """use_composite_reduce_scatter: an even split whose pieces are not whole tiles (or a
+    ROW_MAJOR input) scatters through pad, native reduce-scatter and slice."""
+    size = _shape_at(tuple(t.shape), dim)
+    if size % ring:
+        return False
+    if t.layout is not Layout.TILE:
+        return True
+    d4 = _normalize_dim_4d(dim, len(t.shape))
+    return d4 in (2, 3) and (size // ring) % TILE != 0
+
+
+def _check_composite_scatter(t: Tensor, memory_config: MemoryConfig | None) -> None:
+    if t.memory_config().is_sharded() and memory_config is None:
+        raise fatal(
+            "If input memory config is sharded, then output memory config must be provided. Defaulting the output "
+            "memory config to the input sharded memory config will break the op as the input and output shapes are "
+            "different."
+        )
+
+
+# ------------------------------------------------------------------------------ preallocated outputs
+
+
+def _check_gather_output(t: Tensor, out: Tensor, dim: int, ring: int) -> None:
+    """all_gather's output_tensor: the input's layout and dtype, the gathered padded shape."""
+    if out.layout is not t.layout:
+        raise fatal(f"Output tensor layout {_cpp(out.layout)} should be same as input tensor layout {_cpp(t.layout)}")
+    if out.dtype is not t.dtype:
+        raise fatal(f"Output tensor dtype {_cpp(out.dtype)} should be same as input tensor dtype {_cpp(t.dtype)}")
+    want = list(t.padded_shape)
+    want[dim] *= ring
+    have = out.padded_shape
+    if len(have) != len(want):
+        raise fatal(f"Output tensor shape should have same number of dimensions as input tensor but has {len(have)}")
+    if tuple(have) != tuple(want):
+        raise fatal(f"Output tensor shape must be {Shape(want)!r}, got {have!r}")
+
+
+def _check_async_gather_output(t: Tensor, out: Tensor, dim: int, ring: int, mc: MemoryConfig) -> None:
+    """all_gather_async's persistent buffer: the input's layout and dtype, the op's memory config,
+    every dim the input's except the gathered one, which holds at most the whole ring's pieces."""
+    if out.layout is not t.layout:
+        raise fatal(f"Error, Output tensor layout should be same as input tensor layout but has {_cpp(out.layout)}")
+    if out.dtype is not t.dtype:
+        raise fatal(f"Error, Output tensor dtype should be same as input tensor dtype but has {_cpp(out.dtype)}")
+    if out.memory_config() != mc:
+        raise fatal(
+            f"Error, Output tensor memory config should be same as output_mem_config but has {out.memory_config()!r}"
+        )
+    have, want = tuple(out.padded_shape), tuple(t.padded_shape)
+    if len(have) != len(want):
+        raise fatal(
+            f"Error, Output tensor shape should have same number of dimensions as input tensor but has {len(have)}"
+        )
+    for i, (h, w) in enumerate(zip(have, want, strict=True)):
+        if (h > w * ring) if i == dim else (h != w):
+            expected = w * ring if i == dim else w
+            raise fatal(f"Error, Output tensor shape at dimension {i} should be {expected} but has {h}")
+
+
+def _check_scatter_output(t: Tensor, out: Tensor, dim: int, ring: int, mc: MemoryConfig) -> None:
+    """reduce_scatter_common_validates on the output buffer."""
+    if out.layout is not t.layout:
+        raise fatal("Output tensor layout must match input tensor layout")
+    if out.dtype is not t.dtype:
+        raise fatal("Output tensor dtype must match input tensor dtype")
+    if out.memory_config() != mc:
+        raise fatal("Output tensor memory config must match provided memory_config")
+    have, want = tuple(out.padded_shape), tuple(t.padded_shape)
+    if len(have) != len(want):
+        raise fatal("Output tensor must have same number of dimensions as input tensor")
+    for i, (h, w) in enumerate(zip(have, want, strict=True)):
+        if i == dim and h != w // ring:
+            raise fatal(f"Output tensor dimension {i} must be input dimension / ring_size")
+        if i != dim and h != w:
+            raise fatal(f"Output tensor dimension {i} must match input dimension")
+
+
+def _spec_text(shape: Sequence[int], dtype: DataType, layout: Layout, mc: MemoryConfig) -> str:
+    """A TensorSpec as ttnn prints it (interleaved only: a sharded spec's alignment is not modelled)."""
+    if mc.is_sharded():
+        from ttgen.emu import NotEmulatedError
+
+        raise NotEmulatedError("reduce_scatter: the printed TensorSpec of a sharded output tensor is not modelled")
+    if layout is Layout.TILE:
+        page = "TilePageConfig(tile=Tile(tile_shape={32, 32},face_shape={16, 16},num_faces=4))"
+        alignment = "[32, 32]"
+    else:
+        page, alignment = "RowMajorPageConfig()", "[1]"
+    return (
+        f"TensorSpec(logical_shape={Shape(shape)!r},tensor_layout=TensorLayout(dtype={_cpp(dtype)},"
+        f"page_config=PageConfig(config={page}),memory_config={mc!r},alignment=Alignment({alignment})))"
+    )
+
+
+def _check_spec_output(t: Tensor, out: Tensor, dim: int, ring: int, mc: MemoryConfig, direct: bool) -> None:
+    """reduce_scatter's output_tensor: exactly the computed spec (logical shape with `dim` split,
+    the input's dtype and layout, the op's memory config); the one-shot kernel words it apart."""
+    want = list(t.shape)
+    want[dim] //= ring
+    same = (
+        tuple(out.shape) == tuple(want)
+        and out.dtype is t.dtype
+        and out.layout is t.layout
+        and out.memory_config() == mc
+    )
+    if same:
+        return
+    have_text = _spec_text(tuple(out.shape), out.dtype, out.layout, out.memory_config())
+    want_text = _spec_text(want, t.dtype, t.layout, mc)
+    if direct:
+        raise fatal(
+            f"Persistent output tensor spec {have_text} does not match the computed spec {want_text}; persistent "
+            "buffers must come from reduce_scatter_minimal_direct_create_persistent_buffers"
+        )
+    raise fatal(f"Output tensor spec {have_text} does not match computed output spec {want_text}")
+
+
+def _check_scatter_input(t: Tensor, topology: CclTopology, dim: int, ring: int, num_links: int) -> None:
+    """reduce_scatter_common_validates on the input."""
+    if topology not in (CclTopology.Ring, CclTopology.Linear):
+        raise fatal("Topology must be either Ring or Linear")
+    if num_links <= 0:
+        raise fatal("num_links must be greater than 0")
+    rank = len(t.shape)
+    if rank <= 1:
+        raise fatal("reduce_scatter currently supports rank 2 tensors at minimum")
+    if dim >= rank:
+        raise fatal(f"Invalid scatter dim {dim} for rank {rank} tensor")
+    size = t.padded_shape[dim]
+    if _normalize_dim_4d(dim, rank) in (2, 3):
+        if (size // TILE) % ring:
+            raise fatal(f"Number of tiles at dimension {dim} must be divisible by ring_size")
+    elif size % ring:
+        raise fatal(f"Dimension {dim} must be divisible by ring_size")
+
+
+def _staging_pages(t: Tensor, ring: int) -> tuple[int, int]:
+    """The contiguous chunk-paged staging buffer of a Ring reduce_scatter_minimal_async (what
+    reduce_scatter_minimal_async_create_intermediate_buffer allocates; probe on shapes, dtypes and
+    ring sizes): pages of up to 8 tiles and at most 16 KiB, each device's slice in whole pages.
+    Returns (pages per device, page bytes)."""
+    tile = TILE_BYTES[t.dtype]
+    per_page = min(8, 16384 // tile)
+    slice_tiles = _tiles(t) // ring
+    return -(-slice_tiles // per_page), per_page * tile
+
+
+def _is_staging(buf: Tensor, rows: int, page: int) -> bool:
+    return (
+        tuple(buf.padded_shape) == (rows, page)
+        and buf.dtype is DataType.UINT8
+        and buf.layout is Layout.ROW_MAJOR
+        and buf.memory_config() == DRAM_MEMORY_CONFIG
+    )
+
+
+def _check_intermediate(
+    t: Tensor,
+    buffers: list[Tensor],
+    topology: CclTopology,
+    dim: int,
+    ring: int,
+    intermediate_mc: MemoryConfig | None,
+) -> None:
+    """reduce_scatter_minimal_async's persistent intermediate (and, for the Ring staging layout,
+    its penultimate intermediate)."""
+    inter = buffers[0]
+    if topology is CclTopology.Ring and dim != 0:  # the contiguous staging layout, or an input-shaped one
+        pages, page = _staging_pages(t, ring)
+        tiled = inter.padded_shape == t.padded_shape and inter.dtype is t.dtype and inter.layout is t.layout
+        if not tiled and not _is_staging(inter, ring * pages, page):
+            raise fatal(
+                "Persistent intermediate matches neither reduce-scatter intermediate layout. Expected either the "
+                f"contiguous chunk-paged staging buffer (shape {Shape([ring * pages, page])!r}, UINT8, row-major, "
+                "interleaved DRAM; allocate it with reduce_scatter_minimal_async_create_intermediate_buffer) or an "
+                f"input-shaped tiled intermediate (padded shape {t.padded_shape!r}, dtype {_cpp(t.dtype)}, layout "
+                f"{_cpp(t.layout)}). Got padded shape {inter.padded_shape!r}, dtype {_cpp(inter.dtype)}, layout "
+                f"{_cpp(inter.layout)}."
+            )
+        if len(buffers) > 2 and not _is_staging(buffers[2], pages, page):
+            from ttgen.emu import NotEmulatedError
+
+            raise NotEmulatedError(
+                "reduce_scatter_minimal_async: a penultimate intermediate other than the staging layout's "
+                f"{Shape([pages, page])!r} UINT8 buffer is not modelled"
+            )
+        return
+    if inter.layout is not t.layout:
+        raise fatal("Intermediate tensor layout must match input tensor layout")
+    if inter.dtype is not t.dtype:
+        raise fatal("Intermediate tensor dtype must match input tensor dtype")
+    if intermediate_mc is not None and inter.memory_config() != intermediate_mc:
+        raise fatal("Intermediate tensor memory config must match provided intermediate_mem_config")
+    if len(buffers) > 2:
+        raise fatal(
+            "A persistent penult intermediate was provided but this call does not use the contiguous reduce-scatter "
+            "staging layout (requires Ring topology and scatter dim != 0); the penult intermediate is not applicable."
+        )
 
 
 # ------------------------------------------------------------------------------ numerics
@@ -208,13 +519,21 @@ def _chunks(a: Array, dim: int, n: int) -> list[Array]:
     return list(np.split(a, n, axis=dim))
 
 
-def _result(t: Tensor, mesh: MeshDevice, values: list[Array], topology: Topology, mc: MemoryConfig | None) -> Tensor:
+def _result(
+    t: Tensor,
+    mesh: MeshDevice,
+    values: list[Array],
+    topology: Topology,
+    mc: MemoryConfig | None,
+    dtype: DataType | None = None,
+) -> Tensor:
+    dtype = dtype or t.dtype
     stored: dict[int, Array] = {}  # a value many devices share is converted once and shared
     for v in values:
         if id(v) not in stored:
-            stored[id(v)] = store(v, t.dtype, t.layout)
+            stored[id(v)] = store(v, dtype, t.layout)
     shards = [stored[id(v)] for v in values]
-    out = Tensor._from_values(shards[0], t.dtype, t.layout)
+    out = Tensor._from_values(shards[0], dtype, t.layout)
     out._shards, out._topology = shards, topology
     out._place(mesh, mc if mc is not None else t.memory_config())
     return out
@@ -234,8 +553,7 @@ def _into(target: Tensor | None, out: Tensor) -> Tensor:
 def _gather(t: Tensor, mesh: MeshDevice, dim: int, axis: int | None, mc: MemoryConfig | None) -> Tensor:
     rank = len(t.shape)
     d = _norm(dim, rank)
-    if d is None:
-        raise fatal(f"Invalid gather dim {dim} for {rank}D input tensor")
+    assert d is not None
     shards = t._shards or [t._values]
     values: list[Array] = list(shards)
     for ring in _groups(t, axis):
@@ -249,10 +567,8 @@ def _gather(t: Tensor, mesh: MeshDevice, dim: int, axis: int | None, mc: MemoryC
 def _scatter(
     t: Tensor, mesh: MeshDevice, dim: int, axis: int | None, mc: MemoryConfig | None, label: Topology
 ) -> Tensor:
-    rank = len(t.shape)
-    d = _norm(dim, rank)
-    if d is None:
-        raise fatal(f"Invalid reduce_scatter dim {dim} for {rank}D input tensor")
+    d = _norm(dim, len(t.shape))
+    assert d is not None
     shards = t._shards or [t._values]
     values: list[Array] = list(shards)
     for ring in _groups(t, axis):
@@ -269,6 +585,7 @@ def _all_reduce(
     mc: MemoryConfig | None,
     label: Topology,
     math_op: ReduceType = ReduceType.Sum,
+    dtype: DataType | None = None,
 ) -> Tensor:
     shards = t._shards or [t._values]
     values: list[Array] = list(shards)
@@ -276,15 +593,13 @@ def _all_reduce(
         total = _reduce([shards[i] for i in ring], math_op)
         for i in ring:
             values[i] = total
-    return _result(t, mesh, values, label, mc)
+    return _result(t, mesh, values, label, mc, dtype)
 
 
 def _scatter_label(t: Tensor, mesh: MeshDevice, dim: int, axis: int | None) -> Topology:
     rank, shape, topo = len(t.shape), mesh.mesh_shape, topology_of(t)
     if axis is not None:
         return scatter_label(topo, axis, shape, rank, dim)
-    if _mesh_axes(mesh) > 1:  # a whole-mesh reduce_scatter on a 2-D mesh labels as one axis after the other
-        return _per_axis(topo, shape, lambda x, a: scatter_label(x, a, shape, rank, dim))
     return _whole(topo, _norm(dim, rank) or 0)
 
 
@@ -317,13 +632,79 @@ def all_gather(
 ) -> Tensor:
     t, mesh = _mesh_input(input_tensor)
     rank = len(t.shape)
-    if _norm(dim, rank) is None:
+    d = _norm(dim, rank)
+    if d is None:
         raise fatal(f"Invalid gather dim {dim} for {rank}D input tensor")
-    _check_fabric(mesh, cluster_axis, "all_gather", asynchronous=False)
-    ring = _ring_size(mesh, cluster_axis, rank)
+    _check_fabric(mesh, "all_gather")
+    _check_line_fabric(mesh, cluster_axis, "all_gather", asynchronous=False)
+    ring = _ring_size(mesh, cluster_axis)
     if ring <= 1:
         raise fatal(f"all_gather collective will only work for num_devices > 1, got {ring}")
+    if output_tensor is not None:
+        _check_gather_output(t, output_tensor, d, ring)
     return _into(output_tensor, _gather(t, mesh, dim, cluster_axis, memory_config))
+
+
+@dataclass(frozen=True)
+class _ScatterCall:
+    """ttnn.reduce_scatter's arguments besides the input, dim and cluster axis."""
+
+    memory_config: MemoryConfig | None
+    num_links: int | None
+    topology: CclTopology | None
+    tuned: bool  # a tuning knob given: the one-shot kernel does not take them
+    output: Tensor | None
+
+
+def _reduce_scatter(t: Tensor, mesh: MeshDevice, dim: int, axis: int | None, call: _ScatterCall) -> Tensor:
+    """ttnn::reduce_scatter: without a cluster axis on a 2-D mesh, one axis after the other (each
+    step given the output tensor); else the composite path for pieces that are not whole tiles
+    (pad, native reduce-scatter, slice: the output tensor is not used), the one-shot (direct)
+    kernel for a small tiled input on a wrapping 1-D fabric ring, or the ring kernel."""
+    if axis is None and _mesh_axes(mesh) > 1:
+        for a in range(len(mesh.mesh_shape)):
+            t = _reduce_scatter(t, mesh, dim, a, call)
+        return t
+    rank = len(t.shape)
+    d = _normalized_index(dim, rank)
+    topo = _usable_topology(t, mesh, call.topology, axis)
+    if call.num_links is None:
+        _default_links(axis)
+    ring = _topological_dimension(t, axis)
+    mc = call.memory_config
+    if _composite_scatter(t, d, ring):
+        _check_composite_scatter(t, mc)
+        _check_neighbours(ring)
+        return _scatter(t, mesh, d, axis, mc, _scatter_label(t, mesh, d, axis))
+    line_topo = CclTopology.Ring if topo in _WRAPPING else CclTopology.Linear  # convert_2d_to_1d_topology
+    _check_scatter_input(t, line_topo, d, ring, 1 if call.num_links is None else call.num_links)
+    direct = topo in _WRAPPING and not call.tuned and _direct_scatter(t, mesh, d, axis, ring)
+    if call.output is not None:
+        _check_spec_output(t, call.output, d, ring, mc if mc is not None else t.memory_config(), direct)
+    _check_neighbours(ring)
+    # the one-shot kernel leaves the input's label (probe)
+    label = topology_of(t) if direct else _scatter_label(t, mesh, d, axis)
+    return _into(call.output, _scatter(t, mesh, d, axis, mc, label))
+
+
+def _direct_scatter(t: Tensor, mesh: MeshDevice, dim: int, axis: int | None, ring: int) -> bool:
+    """reduce_scatter_minimal_direct_is_applicable, then the 512 KiB size gate (probe: a 512 KiB
+    bf16 input takes it, a 1 MiB one does not)."""
+    if t.layout is not Layout.TILE or ring < 2:
+        return False
+    if axis is None and _mesh_axes(mesh) > 1:
+        return False
+    along = _usable_topology(t, mesh, None, axis)
+    two_d = mesh.fabric in _TORUS_FABRICS or mesh.fabric is FabricConfig.FABRIC_2D
+    if along not in _WRAPPING or (two_d and along is not CclTopology.Torus):
+        return False
+    rank, padded, logical = len(t.shape), t.padded_shape, t.shape
+    pages = padded[dim]
+    if dim >= rank - 2:
+        if padded[dim] != logical[dim]:
+            return False
+        pages //= TILE
+    return pages > 0 and pages % ring == 0 and _buffer_bytes(t) <= _DIRECT_RS_MAX_BYTES
 
 
 @operation("ttnn.reduce_scatter", per_device=False)
@@ -345,12 +726,11 @@ def reduce_scatter(
     use_l1_small_for_semaphores: bool = False,
 ) -> Tensor:
     t, mesh = _mesh_input(input_tensor)
-    _check_fabric(mesh, cluster_axis, "reduce_scatter", asynchronous=False)
-    _check_neighbours(_ring_size(mesh, cluster_axis, len(t.shape)))
-    label = _scatter_label(t, mesh, dim, cluster_axis)
-    if mesh.fabric is FabricConfig.FABRIC_1D_RING:  # probe: the ring kernel keeps the input's label
-        label = topology_of(t)
-    return _into(output_tensor, _scatter(t, mesh, dim, cluster_axis, memory_config, label))
+    _check_fabric(mesh, "reduce_scatter")
+    tuning = (chunks_per_sync, num_workers_per_link, num_buffers_per_channel, compute_kernel_config)
+    tuned = any(v is not None for v in tuning) or intermediate_memory_config is not None or use_l1_small_for_semaphores
+    call = _ScatterCall(memory_config, num_links, topology, tuned, output_tensor)
+    return _reduce_scatter(t, mesh, dim, cluster_axis, call)
 
 
 @operation("ttnn.all_reduce", per_device=False)
@@ -364,8 +744,11 @@ def all_reduce(
     topology: CclTopology | None = None,
 ) -> Tensor:
     t, mesh = _mesh_input(input_tensor)
-    _check_fabric(mesh, cluster_axis, "all_reduce", asynchronous=False)
-    _check_neighbours(_ring_size(mesh, cluster_axis, len(t.shape)))
+    _check_fabric(mesh, "all_reduce")
+    _usable_topology(t, mesh, topology, cluster_axis)
+    if num_links is None:
+        _default_links(cluster_axis)
+    _check_neighbours(_topological_dimension(t, cluster_axis))
     return _all_reduce(t, mesh, cluster_axis, memory_config, _reduce_label(t, mesh, cluster_axis))
 
 
@@ -374,14 +757,19 @@ def mesh_partition(
     input_tensor: Tensor, dim: int, cluster_axis: int | None = None, *, memory_config: MemoryConfig | None = None
 ) -> Tensor:
     """Each device keeps its ring position's piece of its own data: no fabric traffic (it runs
-    without a fabric, probe)."""
+    without a fabric, probe). Its output spec is computed first (the ring: rows on axis 0, else
+    columns; the input's size on `dim`), then the cluster axis and the split are checked."""
     t, mesh = _mesh_input(input_tensor)
     rank = len(t.shape)
-    ring = _ring_size(mesh, cluster_axis, rank)
-    d = _norm(dim, rank)
-    if d is None:
-        raise fatal(f"Invalid partition dim {dim} for {rank}D input tensor")
-    piece = t.shape[d] // ring
+    rows, cols = mesh.mesh_shape[0], mesh.mesh_shape[-1]
+    ring = mesh.get_num_devices() if cluster_axis is None else rows if cluster_axis == 0 else cols
+    size = _shape_at(tuple(t.shape), dim)
+    if cluster_axis is not None and cluster_axis > 1:
+        raise fatal("Only support cluster axis of None, 0 or 1")
+    d = dim + rank if dim < 0 else dim
+    if size % ring:
+        raise fatal(f"input shape {t.shape!r} must be divisible by cluster axis size {ring}")
+    piece = size // ring
     if t.layout is Layout.TILE and ring > 1 and d >= rank - 2 and piece % 32:
         which = "width" if d == rank - 1 else "height"
         raise fatal(f"Can only slice tilized tensor with {which} begin index aligned to tiles")
@@ -446,7 +834,11 @@ def _bind(
 
 
 def _no_overload(name: str) -> TypeError:
-    return TypeError(f"{name}(): incompatible function arguments. The following argument types are supported: ...")
+    """nanobind's refusal: its first line names the function, the supported signatures follow."""
+    return TypeError(
+        f"ttnn.experimental.{name}(): incompatible function arguments.\nThe following argument types are supported:"
+        "\n    ..."
+    )
 
 
 _AG_KW = (
@@ -469,7 +861,9 @@ _AG_KW = (
 def _ag_async(*args: Any, **kwargs: Any) -> Tensor:
     """ttnn.experimental.all_gather_async, its three overloads: (input, dim, semaphores, ...),
     (input, persistent_output_buffer, dim, semaphores, ..., cluster_axis=) and (input, dim,
-    cluster_axis, mesh_device, topology, semaphores, ...)."""
+    cluster_axis, mesh_device, topology, semaphores, ...). Every one resolves num_links and the
+    usable topology, then the device op checks the axis, the dim, the ring, the semaphores and
+    the persistent buffer, and the fabric routes the ring last."""
     ov1_kw = [
         k for k in _AG_KW if k not in ("cluster_axis", "use_broadcast", "chunks_per_sync", "persistent_output_tensor")
     ]
@@ -482,7 +876,7 @@ def _ag_async(*args: Any, **kwargs: Any) -> Tensor:
         args,
         kwargs,
     )
-    persistent = None
+    persistent, with_mesh = None, False
     if b is None:
         b = _bind(
             [
@@ -510,23 +904,33 @@ def _ag_async(*args: Any, **kwargs: Any) -> Tensor:
             args,
             kwargs,
         )
-        persistent = b.get("persistent_output_tensor") if b else None
-        if b is not None:
-            t, mesh = _mesh_input(b["input_tensor"])
-            _check_fabric(mesh, b["cluster_axis"], "all_gather_async", asynchronous=True)
-            _check_neighbours(_ring_size(mesh, b["cluster_axis"], len(t.shape)))
+        persistent, with_mesh = (b.get("persistent_output_tensor") if b else None), True
     if b is None:
         raise _no_overload("all_gather_async")
     t, mesh = _mesh_input(b["input_tensor"])
+    _check_fabric(mesh, "all_gather_async")
     axis = b.get("cluster_axis")
+    if b.get("num_links") is None:
+        _default_links(axis)
+    topo = _usable_topology(t, mesh, b.get("topology") or CclTopology.Ring, axis)
+    ring = _topological_dimension(t, axis)
+    rank, dim = len(t.shape), b["dim"]
+    d = dim + rank if dim < 0 else dim
+    if not 0 <= d < rank:
+        raise fatal(f"Dimension input should be in between -{rank} and {rank - 1}, but has {dim}")
+    if with_mesh:  # the mesh-device overload resolves the ring's neighbours first (probe)
+        _check_neighbours(ring)
+    elif ring <= 1:
+        raise fatal(f"all_gather_async op will only work for num_devices > 1, but has {ring}")
     if len(_semaphores(b["multi_device_global_semaphore"])) != 2:  # checked before routing (probe)
         raise fatal("Default implementation requires 2 semaphores")
-    _check_fabric(mesh, axis, "all_gather_async", asynchronous=True)
-    ring = _ring_size(mesh, axis, len(t.shape))
-    if ring <= 1:
-        raise fatal(f"all_gather_async op will only work for num_devices > 1, but has {ring}")
+    mc = b.get("memory_config")
+    if persistent is not None:
+        _check_async_gather_output(t, persistent, d, ring, mc if mc is not None else t.memory_config())
+    _check_line_fabric(mesh, axis, "all_gather_async", asynchronous=True)
+    _check_ring_route(t, mesh, topo)
     # the async gather's label is the whole-label update of ttnn's gather rule (probe: 256-wide inputs)
-    return _into(persistent, _gather(t, mesh, b["dim"], axis, b.get("memory_config")))
+    return _into(persistent, _gather(t, mesh, dim, axis, mc))
 
 
 all_gather_async = operation("ttnn.experimental.all_gather_async", per_device=False)(_ag_async)
@@ -551,20 +955,37 @@ def reduce_scatter_minimal_async(
     num_buffers_per_channel: int | None = None,
     compute_kernel_config: Any = None,
 ) -> Tensor:
+    """Resolves num_links, the ring and the usable topology; pieces that are not whole tiles take
+    the composite path (which leaves the persistent buffers unused); else the device op checks
+    the input, the output buffer, the intermediate and the semaphores."""
     if dim is None or multi_device_global_semaphore is None or not _is_int(dim):
         raise _no_overload("reduce_scatter_minimal_async")
     t, mesh = _mesh_input(input_tensor)
-    _check_fabric(mesh, cluster_axis, "reduce_scatter_minimal_async", asynchronous=True)
-    ring = _ring_size(mesh, cluster_axis, len(t.shape))
+    _check_fabric(mesh, "reduce_scatter_minimal_async")
+    axis = cluster_axis
+    if num_links is None:
+        _default_links(axis)
+    rank = len(t.shape)
+    d = dim + rank if dim < 0 else dim
+    ring = _topological_dimension(t, axis)
     if ring <= 1:
         raise fatal(f"reduce_scatter_minimal_async op will only work for num_devices > 1, but has {ring}")
-    rank = len(t.shape)
-    if cluster_axis is None:  # probe: always the 1-D label over every device
-        label = _whole(topology_of(t), _norm(dim, rank) or 0)
-    else:
-        label = scatter_label(topology_of(t), cluster_axis, mesh.mesh_shape, rank, dim)
-    out = _scatter(t, mesh, dim, cluster_axis, memory_config, label)
+    topo = _usable_topology(t, mesh, topology, axis)
+    label = _scatter_label(t, mesh, d, axis)  # without an axis: the 1-D label over every device (probe)
+    if _composite_scatter(t, d, ring):
+        _check_composite_scatter(t, memory_config)
+        return _scatter(t, mesh, d, axis, memory_config, label)
+    mc = memory_config if memory_config is not None else t.memory_config()
     buffers = list(persistent_output_buffers or [])
+    _check_scatter_input(t, topo, d, ring, 1 if num_links is None else num_links)
+    if len(buffers) > 1:
+        _check_scatter_output(t, buffers[1], d, ring, mc)
+    if buffers:
+        _check_intermediate(t, buffers, topo, d, ring, intermediate_memory_config)
+    _check_semaphores(len(_semaphores(multi_device_global_semaphore)), mesh, axis)
+    _check_line_fabric(mesh, axis, "reduce_scatter_minimal_async", asynchronous=True)
+    _check_ring_route(t, mesh, topo)
+    out = _scatter(t, mesh, d, axis, memory_config, label)
     return _into(buffers[1] if len(buffers) > 1 else None, out)
 
 
@@ -579,6 +1000,35 @@ _AR_KW3 = (
     "use_optimal_ccl_for_llama",
     "fp32_dest_acc",
 )
+
+
+def _scatter_dim(t: Tensor, ring: int) -> int:
+    """all_reduce_async's finding_scatter_dim: the innermost dim (in tiles for the last two) that
+    the ring divides; the rank when none does."""
+    dims = list(t.padded_shape)
+    if t.layout is Layout.TILE:
+        dims[-1] //= TILE
+        dims[-2] //= TILE
+    for i in range(len(dims) - 1, -1, -1):
+        if dims[i] % ring == 0:
+            return i
+    return len(dims)
+
+
+def _all_reduce_composite(t: Tensor, axis: int | None) -> bool:
+    """Whether all_reduce_async all-gathers and sums locally instead of reduce-scatter + all-gather
+    (probe: then no semaphore count is checked): a gather of a ROW_MAJOR or tile-padded dim, a
+    scatter of pieces that are not whole tiles, or no dim the ring divides. (Newer ttnn also
+    takes that path for a whole 2-D mesh on FABRIC_2D; 0.81.1 does not, probe.)"""
+    ring = _topological_dimension(t, axis)
+    dim = _scatter_dim(t, ring)
+    at = 0 if dim == len(t.shape) else dim
+    rank, logical = len(t.shape), t.shape
+    padded_gather = t.layout is Layout.TILE and (
+        (at == rank - 2 and logical[-2] % TILE) or (at == rank - 1 and logical[-1] % TILE)
+    )
+    gather = t.layout is Layout.ROW_MAJOR or bool(padded_gather)
+    return gather or _composite_scatter(t, at, ring) or dim != at
 
 
 def _ar_async(*args: Any, **kwargs: Any) -> Tensor:
@@ -605,7 +1055,15 @@ def _ar_async(*args: Any, **kwargs: Any) -> Tensor:
     )
     if b is not None:
         t, mesh = _mesh_input(b["input_tensor"])
-        _check_fabric(mesh, None, "all_reduce_async", asynchronous=True)
+        _check_fabric(mesh, "all_reduce_async")
+        topo = _usable_topology(t, mesh, b.get("topology") or CclTopology.Linear, None)
+        if not _all_reduce_composite(t, None):  # the all-gather + local sum path checks and routes none (probe)
+            if mesh.fabric in _LINE_FABRICS:  # see _ar_async_axis
+                _check_semaphores(len(b["rs_global_semaphores"]), mesh, None)
+            _check_line_fabric(mesh, None, "all_reduce_async", asynchronous=True)
+            _check_ring_route(t, mesh, topo)
+            if len(b["ag_global_semaphores"]) != 2:
+                raise fatal("Default implementation requires 2 semaphores")
         label = gather_label(topology_of(t), None, mesh.mesh_shape, len(t.shape), 0, contiguous=False)
         return _all_reduce(t, mesh, None, b.get("memory_config"), label, b["math_op"])
     b = _bind(
@@ -622,39 +1080,125 @@ def _ar_async(*args: Any, **kwargs: Any) -> Tensor:
         args,
         kwargs,
     )
-    buffer = None
-    if b is None:
-        b = _bind(
-            [
-                ("input_tensor", req, None),
-                ("buffer_tensor", req, lambda v: isinstance(v, Tensor)),
-                ("cluster_axis", req, _is_int),
-                ("mesh_device", req, is_mesh),
-                ("multi_device_global_semaphore", req, lambda v: isinstance(v, GlobalSemaphore)),
-            ],
-            _AR_KW3,
-            args,
-            kwargs,
-        )
-        buffer = b.get("buffer_tensor") if b else None
+    if b is not None:
+        return _ar_async_axis(b)
+    b = _bind(
+        [
+            ("input_tensor", req, None),
+            ("buffer_tensor", req, lambda v: isinstance(v, Tensor)),
+            ("cluster_axis", req, _is_int),
+            ("mesh_device", req, is_mesh),
+            ("multi_device_global_semaphore", req, lambda v: isinstance(v, GlobalSemaphore)),
+        ],
+        _AR_KW3,
+        args,
+        kwargs,
+    )
     if b is None:
         raise _no_overload("all_reduce_async")
+    return _ar_async_buffer(b)
+
+
+def _check_semaphores(count: int, mesh: MeshDevice, axis: int | None) -> None:
+    """reduce_scatter_minimal_async's semaphores (probe on 2x4 and 1x8 meshes): at least 3, and
+    exactly 3 over a whole 2-D mesh on a 1-D fabric."""
+    exact = axis is None and _mesh_axes(mesh) > 1 and mesh.fabric in _LINE_FABRICS
+    if count < 3 or (exact and count != 3):
+        raise fatal(f"Expected 3 semaphores but got {count}")
+
+
+def _ar_async_axis(b: dict[str, Any]) -> Tensor:
+    """The cluster-axis overload (probe on FABRIC_1D / FABRIC_2D 2x4 meshes): its scatter checks
+    the reduce-scatter semaphores (at least 3, then routing) only over a whole mesh on a 1-D
+    fabric, never with a cluster axis nor on a 2-D fabric. Given barrier and all-gather
+    semaphores, its gather takes 2 of each and needs a cluster axis. The all-gather + local sum
+    path (see _all_reduce_composite) checks none of them."""
     t, mesh = _mesh_input(b["input_tensor"])
+    _check_fabric(mesh, "all_reduce_async")
     axis = b.get("cluster_axis")
-    _check_fabric(mesh, axis, "all_reduce_async", asynchronous=True)
-    ring = _ring_size(mesh, axis, len(t.shape))
-    if buffer is None:
-        if ring <= 1:  # it runs as a reduce_scatter then an all_gather
-            raise fatal(f"reduce_scatter_minimal_async op will only work for num_devices > 1, but has {ring}")
-        if ring == 2:  # probe: only a 2-device ring checks the semaphore counts (a 4-device one takes any)
-            if b.get("barrier_semaphores") is not None and len(b["barrier_semaphores"]) != 2:
+    topo = _usable_topology(t, mesh, b.get("topology"), axis)
+    if b.get("num_links") is None:
+        _default_links(axis)
+    ring = _topological_dimension(t, axis)
+    if ring <= 1:  # it runs as a reduce_scatter then an all_gather
+        raise fatal(f"reduce_scatter_minimal_async op will only work for num_devices > 1, but has {ring}")
+    barrier, rs, ag = b.get("barrier_semaphores"), b.get("rs_global_semaphores"), b.get("ag_global_semaphores")
+    if not _all_reduce_composite(t, axis):
+        if axis is None and rs is not None and barrier is not None and mesh.fabric in _LINE_FABRICS:
+            _check_semaphores(len(rs), mesh, axis)
+            _check_line_fabric(mesh, axis, "all_reduce_async", asynchronous=True)
+            _check_ring_route(t, mesh, topo)
+        if barrier is not None and ag is not None:
+            if len(barrier) != 2:
                 raise fatal("Barrier semaphores must be of size 2")
-            if b.get("ag_global_semaphores") is not None and len(b["ag_global_semaphores"]) != 2:
+            if axis is None:
+                raise fatal("Cluster axis is required for all gather")
+            if len(ag) != 2:
                 raise fatal("Default implementation requires 2 semaphores")
     label = gather_label(topology_of(t), axis, mesh.mesh_shape, len(t.shape), 0, contiguous=False)
-    math_op = b.get("math_op", ReduceType.Sum)
-    out = _all_reduce(t, mesh, axis, b.get("memory_config"), label, math_op)
-    return out
+    return _all_reduce(t, mesh, axis, b.get("memory_config"), label, b.get("math_op", ReduceType.Sum))
+
+
+def _ar_async_buffer(b: dict[str, Any]) -> Tensor:
+    """The buffer-tensor (fused, width-sharded) overload: the ring is the mesh's rows on axis 0,
+    else its columns; the buffer's shards hold the ring's output shards; the reduction's circular
+    buffer lives in the buffer's L1 bank, holding them in the input's tile format (probe)."""
+    t, mesh = _mesh_input(b["input_tensor"])
+    _check_fabric(mesh, "all_reduce_async")
+    buffer: Tensor = b["buffer_tensor"]
+    axis: int = b["cluster_axis"]
+    _usable_topology(t, mesh, b.get("topology") or CclTopology.Linear, axis)
+    rows, cols = mesh.mesh_shape[0], mesh.mesh_shape[-1]
+    ring = rows if axis == 0 else cols
+    mc: MemoryConfig = b.get("memory_config") or t.memory_config()
+    dtype: DataType = b.get("dtype") or t.dtype
+    num_links = b.get("num_links")
+    if ring % 2:
+        raise fatal("AllReduceAsync currently only supports even number of blocks in the reduction kernel.")
+    if num_links is not None and num_links <= 0:
+        raise fatal(f"Error, num_links should be more than 0 but has {num_links}")
+    if num_links is not None and num_links > mesh.compute_with_storage_grid_size().y:
+        raise fatal("Worker cores used by links are parallelized over rows")
+    width = TensorMemoryLayout.WIDTH_SHARDED
+    if t.memory_config().memory_layout is not width:
+        raise fatal(f"Unsupported memory layout for input tensor{_cpp(t.memory_config().memory_layout)}.")
+    if buffer.memory_config().memory_layout is not width:
+        raise fatal(f"Unsupported memory layout for buffer tensor {_cpp(buffer.memory_config().memory_layout)}.")
+    if mc.memory_layout is not width:
+        raise fatal(f"Unsupported memory layout for output tensor {_cpp(mc.memory_layout)}.")
+    out_spec, buf_spec = mc.shard_spec, buffer.memory_config().shard_spec
+    assert out_spec is not None and buf_spec is not None
+    if not _grid_contains(buf_spec.grid, out_spec.grid):
+        raise fatal("The output tensor must reside on a subset of the cores of the buffer tensor")
+    out_volume, buf_volume = math.prod(out_spec.shape), math.prod(buf_spec.shape)
+    if out_volume * ring > buf_volume:
+        raise fatal(
+            "The shard size for the buffer must be large enough to hold the intermediate tensor. Require at least "
+            f"{out_volume * ring} but has {buf_volume}"
+        )
+    if axis >= 2:  # the program resolves each device's neighbours along the axis
+        raise fatal(f"cluster axis {axis} is out of range for physical coord rank {len(mesh.mesh_shape)}")
+    cb = ring * _shard_tiles(out_spec.shape) * TILE_BYTES[t.dtype]
+    bank = _shard_tiles(buf_spec.shape) * TILE_BYTES[buffer.dtype]
+    if cb > bank:
+        raise fatal(
+            f"Cannot set circular buffer size to {cb}. This is larger than the associated dynamically allocated L1 "
+            f"buffer bank size of {bank} B"
+        )
+    label = gather_label(topology_of(t), axis, mesh.mesh_shape, len(t.shape), 0, contiguous=False)
+    return _all_reduce(t, mesh, axis, mc, label, ReduceType.Sum, dtype)
+
+
+def _shard_tiles(shape: Sequence[int]) -> int:
+    return -(-shape[0] // TILE) * -(-shape[1] // TILE)
+
+
+def _cells(grid: Any) -> set[tuple[int, int]]:
+    return {(x, y) for r in grid.ranges() for x in range(r.start.x, r.end.x + 1) for y in range(r.start.y, r.end.y + 1)}
+
+
+def _grid_contains(outer: Any, inner: Any) -> bool:
+    return _cells(inner) <= _cells(outer)
 
 
 all_reduce_async = operation("ttnn.experimental.all_reduce_async", per_device=False)(_ar_async)
