@@ -153,10 +153,14 @@ def _shape_at(dims: Sequence[int], index: int) -> int:
 
 
 def _normalized_index(dim: int, rank: int) -> int:
-    """Shape::get_normalized_index."""
-    if not -rank <= dim < rank:
-        raise fatal(f"Index is out of bounds for the rank, should be between 0 and {rank - 1} however is {dim}")
-    return dim + rank if dim < 0 else dim
+    """Shape::get_normalized_index: it reports the index it computed, as an unsigned 64-bit value
+    (probe: dim -5 of a rank-4 tensor is 18446744073709551615)."""
+    index = dim + rank if dim < 0 else dim
+    if not 0 <= index < rank:
+        raise fatal(
+            f"Index is out of bounds for the rank, should be between 0 and {rank - 1} however is {index % 2**64}"
+        )
+    return index
 
 
 def _fabric_topology(fabric: FabricConfig | None) -> CclTopology:
@@ -305,6 +309,15 @@ def _composite_scatter(t: Tensor, dim: int, ring: int) -> bool:
         return True
     d4 = _normalize_dim_4d(dim, len(t.shape))
     return d4 in (2, 3) and (size // ring) % TILE != 0
+
+
+def _composite_gather(t: Tensor, dim: int) -> bool:
+    """use_composite_all_gather: a ROW_MAJOR input, or a gather along a tile-padded dim, gathers
+    through another path, which takes no output buffer (probe)."""
+    if t.layout is not Layout.TILE:
+        return True
+    rank, logical = len(t.shape), t.shape
+    return (dim == rank - 2 and logical[-2] % TILE != 0) or (dim == rank - 1 and logical[-1] % TILE != 0)
 
 
 def _check_composite_scatter(t: Tensor, memory_config: MemoryConfig | None) -> None:
@@ -640,9 +653,11 @@ def all_gather(
     ring = _ring_size(mesh, cluster_axis)
     if ring <= 1:
         raise fatal(f"all_gather collective will only work for num_devices > 1, got {ring}")
+    if _composite_gather(t, d):
+        return _gather(t, mesh, d, cluster_axis, memory_config)
     if output_tensor is not None:
         _check_gather_output(t, output_tensor, d, ring)
-    return _into(output_tensor, _gather(t, mesh, dim, cluster_axis, memory_config))
+    return _into(output_tensor, _gather(t, mesh, d, cluster_axis, memory_config))
 
 
 @dataclass(frozen=True)
@@ -763,10 +778,12 @@ def mesh_partition(
     rank = len(t.shape)
     rows, cols = mesh.mesh_shape[0], mesh.mesh_shape[-1]
     ring = mesh.get_num_devices() if cluster_axis is None else rows if cluster_axis == 0 else cols
-    size = _shape_at(tuple(t.shape), dim)
+    d = dim + rank if dim < 0 else dim
+    size = _shape_at(tuple(t.shape), d)
     if cluster_axis is not None and cluster_axis > 1:
         raise fatal("Only support cluster axis of None, 0 or 1")
-    d = dim + rank if dim < 0 else dim
+    if not 0 <= d < rank:  # unsigned on the device op (probe: dim -5 of a rank-4 tensor)
+        raise fatal("dim must be less than the rank of the input tensor")
     if size % ring:
         raise fatal(f"input shape {t.shape!r} must be divisible by cluster axis size {ring}")
     piece = size // ring
@@ -913,10 +930,15 @@ def _ag_async(*args: Any, **kwargs: Any) -> Tensor:
     if b.get("num_links") is None:
         _default_links(axis)
     topo = _usable_topology(t, mesh, b.get("topology") or CclTopology.Ring, axis)
-    ring = _topological_dimension(t, axis)
     rank, dim = len(t.shape), b["dim"]
-    d = dim + rank if dim < 0 else dim
-    if not 0 <= d < rank:
+    gather_dim = dim + rank if dim < 0 else dim  # wrapped once; the check takes -rank .. rank-1 (probe)
+    d = gather_dim + rank if gather_dim < 0 else gather_dim
+    mc = b.get("memory_config")
+    if _composite_gather(t, gather_dim):  # composite_all_gather: no persistent buffer, no semaphore count (probe)
+        _topological_dimension(t, axis)
+        return _gather(t, mesh, d, axis, mc)
+    ring = _topological_dimension(t, axis)
+    if not -rank <= gather_dim < rank:
         raise fatal(f"Dimension input should be in between -{rank} and {rank - 1}, but has {dim}")
     if with_mesh:  # the mesh-device overload resolves the ring's neighbours first (probe)
         _check_neighbours(ring)
@@ -924,13 +946,12 @@ def _ag_async(*args: Any, **kwargs: Any) -> Tensor:
         raise fatal(f"all_gather_async op will only work for num_devices > 1, but has {ring}")
     if len(_semaphores(b["multi_device_global_semaphore"])) != 2:  # checked before routing (probe)
         raise fatal("Default implementation requires 2 semaphores")
-    mc = b.get("memory_config")
     if persistent is not None:
         _check_async_gather_output(t, persistent, d, ring, mc if mc is not None else t.memory_config())
     _check_line_fabric(mesh, axis, "all_gather_async", asynchronous=True)
     _check_ring_route(t, mesh, topo)
     # the async gather's label is the whole-label update of ttnn's gather rule (probe: 256-wide inputs)
-    return _into(persistent, _gather(t, mesh, dim, axis, mc))
+    return _into(persistent, _gather(t, mesh, d, axis, mc))
 
 
 all_gather_async = operation("ttnn.experimental.all_gather_async", per_device=False)(_ag_async)
@@ -971,8 +992,11 @@ def reduce_scatter_minimal_async(
     if ring <= 1:
         raise fatal(f"reduce_scatter_minimal_async op will only work for num_devices > 1, but has {ring}")
     topo = _usable_topology(t, mesh, topology, axis)
+    composite = _composite_scatter(t, d, ring)
+    if d < 0:  # the device op's scatter dim is unsigned (probe: dim -5 of a rank-4 tensor)
+        raise fatal(f"Invalid scatter dim {d % 2**32} for rank {rank} tensor")
     label = _scatter_label(t, mesh, d, axis)  # without an axis: the 1-D label over every device (probe)
-    if _composite_scatter(t, d, ring):
+    if composite:
         _check_composite_scatter(t, memory_config)
         return _scatter(t, mesh, d, axis, memory_config, label)
     mc = memory_config if memory_config is not None else t.memory_config()
