@@ -1,12 +1,18 @@
-"""Collectives (CCLs) on mesh tensors: ttnn 0.81.1's validation (fabric, cluster axis, ring size,
-semaphore counts), output specs and topology labels, and their real semantics on the per-device
-arrays (mock ttnn reads back zeros, so values follow the definitions: a gather concatenates the
-ring's shards in ring order, a reduce-scatter sums then splits, an all-reduce sums).
+"""Collectives (CCLs) on mesh tensors: ttnn 0.81.1's validation (fabric, cluster axis, dims,
+preallocated outputs, semaphore counts, routing), its output specs and topology labels, and the
+real semantics on the per-device arrays (mock ttnn reads back zeros, so values follow the
+definitions: a gather concatenates the ring's shards in ring order, a reduce-scatter sums then
+splits, an all-reduce sums).
 
-The labels follow what the wheel printed on mock T3K / Galaxy meshes for tile-aligned inputs; the
-rules are those of ttnn's ccl_topology_utils (a per-axis update that falls back to the input's
-label where no label can state the result). Small inputs take other kernels in ttnn with other
-labels; those are not modelled."""
+Validation follows each entry point's order of ttnn's shared helpers (see "ttnn's shared CCL
+helpers"), then its device op's checks; facts marked "probe" were read off the wheel on mock T3K
+/ Galaxy meshes with the program cache off (a cached program skips a device op's checks).
+
+The labels follow what the wheel printed for tile-aligned inputs; the rules are those of ttnn's
+ccl_topology_utils (a per-axis update that falls back to the input's label where no label can
+state the result). Inputs that take another path take that path's label and checks where probed:
+the composite reduce-scatter / all-gather for pieces that are not whole tiles, reduce_scatter's
+one-shot kernel (which keeps the input's label)."""
 
 from __future__ import annotations
 
@@ -213,10 +219,9 @@ def _check_ring_route(t: Tensor, mesh: MeshDevice, topology: CclTopology) -> Non
     """An async CCL on a 1-D fabric sends each ring's last hop from its first device straight to
     its last: a line of chips wraps physically only when it spans the whole system (a T3K's 8, a
     Galaxy's 32; probe: a 1x4 T3K or 1x8 Galaxy mesh cannot route a Ring)."""
-    system = selected_system()
-    n = mesh.get_num_devices()
     if topology is not CclTopology.Ring or mesh.fabric not in _LINE_FABRICS or _mesh_axes(mesh) > 1:
         return
+    system, n = selected_system(), mesh.get_num_devices()
     if system is not None and n < math.prod(system.mesh):
         raise fatal(f"Could not find any forwarding direction from src (M0, D0) to dst (M0, D{n - 1})")
 
@@ -474,8 +479,8 @@ def _check_intermediate(
     ring: int,
     intermediate_mc: MemoryConfig | None,
 ) -> None:
-    """reduce_scatter_minimal_async's persistent intermediate (and, for the Ring staging layout,
-    its penultimate intermediate)."""
+    """reduce_scatter_minimal_async's persistent intermediate and its optional third buffer, the
+    penultimate intermediate, which only the Ring staging layout takes (probe)."""
     inter = buffers[0]
     if topology is CclTopology.Ring and dim != 0:  # the contiguous staging layout, or an input-shaped one
         pages, page = _staging_pages(t, ring)
@@ -489,12 +494,17 @@ def _check_intermediate(
                 f"{_cpp(t.layout)}). Got padded shape {inter.padded_shape!r}, dtype {_cpp(inter.dtype)}, layout "
                 f"{_cpp(inter.layout)}."
             )
+        if len(buffers) > 2 and tiled:
+            raise fatal(
+                "A persistent penult intermediate was provided but this call does not use the contiguous "
+                "reduce-scatter staging layout (the provided persistent intermediate selects the tiled layout); the "
+                "penult intermediate is not applicable."
+            )
         if len(buffers) > 2 and not _is_staging(buffers[2], pages, page):
-            from ttgen.emu import NotEmulatedError
-
-            raise NotEmulatedError(
-                "reduce_scatter_minimal_async: a penultimate intermediate other than the staging layout's "
-                f"{Shape([pages, page])!r} UINT8 buffer is not modelled"
+            raise fatal(
+                "Persistent penult intermediate does not match the contiguous reduce-scatter penult intermediate "
+                f"staging layout (expected shape {Shape([pages, page])!r}, UINT8 row-major interleaved DRAM). Allocate "
+                "it with reduce_scatter_minimal_async_create_intermediate_buffer."
             )
         return
     if inter.layout is not t.layout:
@@ -799,9 +809,7 @@ def mesh_partition(
     if ring == 1:
         label = topo
     elif cluster_axis is None:
-        other = any(
-            size > 1 and a is not None and _norm(a, rank) != d for size, a in zip(topo.dist, topo.axes, strict=True)
-        )
+        other = any(n > 1 and a is not None and _norm(a, rank) != d for n, a in zip(topo.dist, topo.axes, strict=True))
         label = topo if other else _whole(topo, d)
     else:
         held = (_expand(topo, mesh.mesh_shape) or [None] * len(mesh.mesh_shape))[cluster_axis]
@@ -851,10 +859,10 @@ def _bind(
 
 
 def _no_overload(name: str) -> TypeError:
-    """nanobind's refusal: its first line names the function, the supported signatures follow."""
+    """nanobind's refusal: a blank line, the function's name, then the call and the signatures."""
     return TypeError(
-        f"ttnn.experimental.{name}(): incompatible function arguments.\nThe following argument types are supported:"
-        "\n    ..."
+        f"\nttnn.experimental.{name}(): incompatible function arguments.\n\nCalled with:\n  ...\n\n"
+        "Available signatures:\n  ..."
     )
 
 
@@ -1006,7 +1014,7 @@ def reduce_scatter_minimal_async(
         _check_scatter_output(t, buffers[1], d, ring, mc)
     if buffers:
         _check_intermediate(t, buffers, topo, d, ring, intermediate_memory_config)
-    _check_semaphores(len(_semaphores(multi_device_global_semaphore)), mesh, axis)
+    _check_semaphores(len(_semaphores(multi_device_global_semaphore)))
     _check_line_fabric(mesh, axis, "reduce_scatter_minimal_async", asynchronous=True)
     _check_ring_route(t, mesh, topo)
     out = _scatter(t, mesh, d, axis, memory_config, label)
@@ -1082,8 +1090,7 @@ def _ar_async(*args: Any, **kwargs: Any) -> Tensor:
         _check_fabric(mesh, "all_reduce_async")
         topo = _usable_topology(t, mesh, b.get("topology") or CclTopology.Linear, None)
         if not _all_reduce_composite(t, None):  # the all-gather + local sum path checks and routes none (probe)
-            if mesh.fabric in _LINE_FABRICS:  # see _ar_async_axis
-                _check_semaphores(len(b["rs_global_semaphores"]), mesh, None)
+            _check_semaphores(len(b["rs_global_semaphores"]))
             _check_line_fabric(mesh, None, "all_reduce_async", asynchronous=True)
             _check_ring_route(t, mesh, topo)
             if len(b["ag_global_semaphores"]) != 2:
@@ -1123,20 +1130,19 @@ def _ar_async(*args: Any, **kwargs: Any) -> Tensor:
     return _ar_async_buffer(b)
 
 
-def _check_semaphores(count: int, mesh: MeshDevice, axis: int | None) -> None:
-    """reduce_scatter_minimal_async's semaphores (probe on 2x4 and 1x8 meshes): at least 3, and
-    exactly 3 over a whole 2-D mesh on a 1-D fabric."""
-    exact = axis is None and _mesh_axes(mesh) > 1 and mesh.fabric in _LINE_FABRICS
-    if count < 3 or (exact and count != 3):
+def _check_semaphores(count: int) -> None:
+    """reduce_scatter_minimal_async's device op takes exactly 3 (probe, program cache off: a
+    cached program skips the check, which is how 2 or 4 can seem to pass)."""
+    if count != 3:
         raise fatal(f"Expected 3 semaphores but got {count}")
 
 
 def _ar_async_axis(b: dict[str, Any]) -> Tensor:
-    """The cluster-axis overload (probe on FABRIC_1D / FABRIC_2D 2x4 meshes): its scatter checks
-    the reduce-scatter semaphores (at least 3, then routing) only over a whole mesh on a 1-D
-    fabric, never with a cluster axis nor on a 2-D fabric. Given barrier and all-gather
-    semaphores, its gather takes 2 of each and needs a cluster axis. The all-gather + local sum
-    path (see _all_reduce_composite) checks none of them."""
+    """The cluster-axis overload (probe on FABRIC_1D / FABRIC_2D 2x4 meshes, program cache off):
+    given barrier and reduce-scatter semaphores its scatter is reduce_scatter_minimal_async (3
+    semaphores, then routing), else ttnn.reduce_scatter; given barrier and all-gather semaphores
+    its gather takes 2 of each and needs a cluster axis. The all-gather + local sum path (see
+    _all_reduce_composite) checks none of them."""
     t, mesh = _mesh_input(b["input_tensor"])
     _check_fabric(mesh, "all_reduce_async")
     axis = b.get("cluster_axis")
@@ -1148,8 +1154,8 @@ def _ar_async_axis(b: dict[str, Any]) -> Tensor:
         raise fatal(f"reduce_scatter_minimal_async op will only work for num_devices > 1, but has {ring}")
     barrier, rs, ag = b.get("barrier_semaphores"), b.get("rs_global_semaphores"), b.get("ag_global_semaphores")
     if not _all_reduce_composite(t, axis):
-        if axis is None and rs is not None and barrier is not None and mesh.fabric in _LINE_FABRICS:
-            _check_semaphores(len(rs), mesh, axis)
+        if rs is not None and barrier is not None:  # the scatter is reduce_scatter_minimal_async
+            _check_semaphores(len(rs))
             _check_line_fabric(mesh, axis, "all_reduce_async", asynchronous=True)
             _check_ring_route(t, mesh, topo)
         if barrier is not None and ag is not None:
