@@ -94,8 +94,8 @@ def compile_cmd(
         list[str] | None, typer.Option("--op", help="Operation(s) to compile: add, ttnn.add, ttnn::add.")
     ] = None,
     all_ops: Annotated[bool, typer.Option("--all", help="Every operation of the master.")] = False,
-    master_opt: MasterOption = None,
-    out_opt: OutOption = None,
+    master: MasterOption = None,
+    out_dir: OutOption = None,
     all_cases: Annotated[
         bool,
         typer.Option(
@@ -123,7 +123,7 @@ def compile_cmd(
         fail("--op and --all exclude each other: give one")
     if not op and not all_ops:
         fail("give --op OP (one or more) or --all")
-    master, out_dir = master_path(master_opt), out_path(out_opt)
+    master, out_dir = master_path(master), out_path(out_dir)
     _output_folder(out_dir)
     comp = _compilation(master, out_dir, all_cases, max_cases)
     only = None
@@ -150,12 +150,12 @@ def compile_cmd(
         out.print(f"  kept {out_dir.as_posix()}/{rel}: no longer generated, but it is not ttgen's any more")
 
 
-def check_cmd(master_opt: MasterOption = None, out_opt: OutOption = None) -> None:
+def check_cmd(master: MasterOption = None, out_dir: OutOption = None) -> None:
     """Exit 1, with a unified diff and a reason per file, when generated code is stale, missing,
     orphaned or hand-edited, or the folder holds files ttgen did not write; 0 when it is exactly
     what `ttgen compile --all` would write. Skips recompiling only when this machine's own compile
     recorded exactly these bytes (outside the folder)."""
-    master, out_dir = master_path(master_opt), out_path(out_opt)
+    master, out_dir = master_path(master), out_path(out_dir)
     from ttgen.compile.outputs import check as check_files
     from ttgen.compile.outputs import recorded_options, remember, up_to_date
 

@@ -19,11 +19,11 @@ def diff_cmd(
     new: Annotated[Path, typer.Argument(help="The master after it.")],
     markdown: Annotated[bool, typer.Option("--markdown", help="GitHub markdown, for the pull request.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON (schema in README).")] = False,
-    out_opt: OutOption = None,
+    out_dir: OutOption = None,
 ) -> None:
     """Per op: configurations added and removed (by config_hash), unchanged, and the generated
     files that will change. Exit 0 whatever changed; 2 when an input cannot be read."""
-    out_dir = out_path(out_opt)
+    out_dir = out_path(out_dir)
     from ttgen.analyze.diff import diff_document, diff_masters, render_markdown, render_text
     from ttgen.compile.compiler import CompileError
     from ttgen.compile.fmt import FormatError

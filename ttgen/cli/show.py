@@ -53,12 +53,12 @@ def version() -> None:
 
 def show(
     op: Annotated[str | None, typer.Argument(help="Operation: add, ttnn.add or ttnn::add.")] = None,
-    master_opt: MasterOption = None,
+    master: MasterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Without OP: every operation with its configuration and execution counts.
     With OP: every configuration of OP, readable, with provenance."""
-    master = master_path(master_opt)
+    master = master_path(master)
     result = load(master)
     m = result.master()
     if result.rejections:

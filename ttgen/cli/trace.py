@@ -67,7 +67,7 @@ def trace_cmd(
     pytest_args: Annotated[
         list[str] | None, typer.Argument(help="pytest's arguments, after `--` (tests, -k, ...).")
     ] = None,
-    master_opt: Annotated[
+    master: Annotated[
         Path | None, typer.Option("--master", help="The master to merge into (default: [tool.ttgen] master).")
     ] = None,
     backend: Annotated[
@@ -83,7 +83,7 @@ def trace_cmd(
     """Run tests and record every ttnn op call of the tests that pass; merge them into the master
     as a re-trace of those tests (their executions replaced; configurations no test uses any
     more removed). Exit status: pytest's (1 when a test failed; its calls are not kept)."""
-    master = master_path(master_opt)
+    master = master_path(master)
     from ttgen.trace.masterfile import MasterRewriteError
     from ttgen.trace.run import TraceError, trace
 
@@ -137,12 +137,12 @@ def trace_cmd(
 
 def import_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Masters (any era), per-call trace folders, graph reports.")],
-    master_opt: Annotated[
+    master: Annotated[
         Path | None, typer.Option("--master", help="The master to merge into (default: [tool.ttgen] master).")
     ] = None,
 ) -> None:
     """Merge other traces into the master: dedup by config_hash, executions merged (locked, atomic)."""
-    master = master_path(master_opt)
+    master = master_path(master)
     from ttgen.trace.masterfile import MasterRewriteError, merge_into_master
 
     configs = []

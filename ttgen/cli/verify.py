@@ -15,7 +15,7 @@ from ttgen.terminal import clean
 
 
 def verify_cmd(
-    master_opt: MasterOption = None,
+    master: MasterOption = None,
     backend: Annotated[
         str | None, typer.Option("--backend", help="emu | ttnn (default: ttnn when importable, else emu).")
     ] = None,
@@ -34,7 +34,7 @@ def verify_cmd(
     reproduced, differs (argument by argument, with why), or not run (why). Exit 1 when any differs."""
     from ttgen.verify import VerifyError, verify
 
-    master = master_path(master_opt)
+    master = master_path(master)
     backend, python = backend_of(backend), python_of(python)  # python: absolute, the replay runs elsewhere
     try:
         result = verify(master, backend=backend, python=python, ops=op or None, keep=keep)
