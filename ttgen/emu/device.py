@@ -53,6 +53,7 @@ class MeshDevice:
         mesh_shape: tuple[int, ...] = (1, 1),
         device_ids: tuple[int, ...] | None = None,
         fabric: FabricConfig | None = None,
+        system: System | None = None,
     ) -> None:
         self.device_id = device_id
         self.model = model
@@ -60,6 +61,7 @@ class MeshDevice:
         self.mesh_shape = mesh_shape
         self.device_ids = device_ids if device_ids is not None else (device_id,)
         self.fabric = fabric
+        self.system = system  # the machine it opened on (its wiring routes collectives), None: unknown
         self.is_open = True
         self._allocator: Allocator | None = None
 
@@ -103,7 +105,9 @@ class Chip(MeshDevice):
     books memory in the mesh's allocator; the others validate and book nothing."""
 
     def __init__(self, mesh: MeshDevice, index: int) -> None:
-        super().__init__(mesh.device_ids[index % len(mesh.device_ids)], mesh.model, mesh.l1_small_size)
+        super().__init__(
+            mesh.device_ids[index % len(mesh.device_ids)], mesh.model, mesh.l1_small_size, system=mesh.system
+        )
         self.mesh, self.index = mesh, index
 
     @property
@@ -157,7 +161,7 @@ def open_mesh_device(
     if system is not None:
         model = dataclasses.replace(model, grid_x=system.grid[0], grid_y=system.grid[1])
         ids = system.ids.get((shape[0], shape[-1]) if len(shape) == 2 else (-1, -1), ids)
-    return MeshDevice(ids[0], model, l1_small_size, shape, ids, fabric_config())
+    return MeshDevice(ids[0], model, l1_small_size, shape, ids, fabric_config(), system)
 
 
 def close_mesh_device(mesh_device: MeshDevice) -> None:

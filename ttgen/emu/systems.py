@@ -5,7 +5,7 @@ cluster descriptors (probe)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ttgen.emu.topology import MeshShape
 
@@ -13,12 +13,20 @@ from ttgen.emu.topology import MeshShape
 @dataclass(frozen=True)
 class System:
     """A machine: its arch, system mesh, per-chip worker grid (probe) and the device ids ttnn
-    assigns to the meshes it opens (probe; other shapes get 0..n-1)."""
+    assigns to the meshes it opens (probe; other shapes get 0..n-1). Its ethernet wiring, as the
+    collectives' routing showed it (probe, ttgen.emu.routing): the channels between neighbouring
+    chips (0: not probed), whether the system mesh closes into a torus, which 1xN meshes are
+    physical rings (True) or open lines (False; lengths not listed were not probed) and the
+    ethernet direction a Ring over one of those open lines doubles up on."""
 
     arch: str
     mesh: tuple[int, int]
     grid: tuple[int, int]
     ids: dict[tuple[int, int], tuple[int, ...]]
+    eth_links: int = 0
+    torus: bool = False
+    ring_lines: dict[int, bool] = field(default_factory=dict)
+    open_line_direction: str = ""
 
 
 SYSTEMS = {
@@ -29,6 +37,9 @@ SYSTEMS = {
         (2, 4),
         (8, 8),
         {(2, 4): (4, 0, 2, 6, 5, 1, 3, 7), (1, 8): (4, 0, 2, 6, 7, 3, 1, 5), (1, 1): (4,)},
+        eth_links=2,
+        ring_lines={8: True, 4: False},
+        open_line_direction="EAST",
     ),
     "galaxy": System(
         "wormhole_b0",
@@ -138,6 +149,10 @@ SYSTEMS = {
                 4,
             ),
         },
+        eth_links=4,
+        torus=True,
+        ring_lines={32: True, 16: True, 8: False},
+        open_line_direction="SOUTH",
     ),
     "p150": System("blackhole", (1, 1), (13, 10), {}),
     "p300": System("blackhole", (2, 1), (11, 10), {}),
