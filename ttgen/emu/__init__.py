@@ -20,6 +20,10 @@ from ttgen.emu.ccl import all_gather as all_gather
 from ttgen.emu.ccl import all_reduce as all_reduce
 from ttgen.emu.ccl import mesh_partition as mesh_partition
 from ttgen.emu.ccl import reduce_scatter as reduce_scatter
+from ttgen.emu.ccl_broadcast import all_broadcast as all_broadcast
+from ttgen.emu.ccl_broadcast import broadcast as broadcast
+from ttgen.emu.ccl_moe import all_to_all_combine as all_to_all_combine
+from ttgen.emu.ccl_moe import all_to_all_dispatch as all_to_all_dispatch
 from ttgen.emu.data_ops import argmax as argmax
 from ttgen.emu.data_ops import concat as concat
 from ttgen.emu.data_ops import embedding as embedding
