@@ -1,4 +1,4 @@
-"""`ttnn.experimental`: the collectives the emulator models (ttgen.emu.ccl) and the nlp heads ops
+"""`ttnn.experimental`: the collectives the emulator models (ttgen.emu.ccl, ccl_fused) and the nlp heads ops
 (ttgen.emu.data_ops); any other name resolves to an operation that raises NotEmulatedError, as
 at the top level."""
 
@@ -9,6 +9,10 @@ from typing import Any
 from ttgen.emu.ccl import all_gather_async as all_gather_async
 from ttgen.emu.ccl import all_reduce_async as all_reduce_async
 from ttgen.emu.ccl import reduce_scatter_minimal_async as reduce_scatter_minimal_async
+from ttgen.emu.ccl_fused import all_gather_matmul_async as all_gather_matmul_async
+from ttgen.emu.ccl_fused import (
+    reduce_scatter_minimal_async_create_intermediate_buffer as reduce_scatter_minimal_async_create_intermediate_buffer,
+)
 from ttgen.emu.data_ops import nlp_concat_heads as nlp_concat_heads
 from ttgen.emu.data_ops import nlp_create_qkv_heads as nlp_create_qkv_heads
 
