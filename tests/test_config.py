@@ -100,6 +100,6 @@ def test_compile_options_fail_in_one_line_with_a_suggestion(tmp_path: Path) -> N
     proc = run("compile", "--op", "add", "--all", cwd=repo)
     assert proc.returncode == 2 and "exclude each other" in proc.stderr
     proc = run("compile", "--op", "relu", cwd=repo)
-    assert proc.returncode == 0 and "master.json: 1 ops," in proc.stdout  # relu's counts, not the master's
+    assert proc.returncode == 0 and "master.json: 1 op," in proc.stdout  # relu's counts, not the master's
     assert run("--version", cwd=repo).stdout.startswith("ttgen ")
     assert "<bool>" not in run("compile", "--help", cwd=repo).stdout

@@ -20,3 +20,8 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
     return "".join(
         ch if ch.isprintable() or ch == " " or (keep_newlines and ch == "\n") else _escape(ch) for ch in text
     )
+
+
+def count(n: int, noun: str) -> str:
+    """`1 case`, `2 cases`."""
+    return f"{n} {noun}{'s' * (n != 1)}"

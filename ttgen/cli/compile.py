@@ -12,7 +12,7 @@ from ttgen.cli.console import fail, out
 from ttgen.cli.options import MasterOption, OutOption, master_path, out_path, sweeps_overlay
 from ttgen.ingest import TraceFormatError
 from ttgen.model import did_you_mean, resolve_op_query
-from ttgen.terminal import clean
+from ttgen.terminal import clean, count
 
 if TYPE_CHECKING:
     from ttgen.compile.compiler import Compilation
@@ -61,8 +61,8 @@ def _output_folder(out_dir: Path) -> None:
 
 def print_summary(s: CompileSummary) -> None:
     out.print(
-        f"{s.master}: {s.operations} ops, {s.configurations} configurations: "
-        f"{s.cases} cases in {s.operations_with_cases} ops, {s.rejected} rejected"
+        f"{s.master}: {count(s.operations, 'op')}, {count(s.configurations, 'configuration')}: "
+        f"{count(s.cases, 'case')} in {count(s.operations_with_cases, 'op')}, {s.rejected} rejected"
     )
     if s.excluded:
         ops = ", ".join(f"{clean(op)} {n}" for op, n in s.excluded.items())

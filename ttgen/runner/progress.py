@@ -32,7 +32,10 @@ class PlainReporter:
 
     def start(self, total: int, done: int) -> None:
         self.total, self.done = total, done
-        self.console.print(f"ttgen run: {total - done} cases to run" + (f" ({done} already done)" if done else ""))
+        left = total - done
+        self.console.print(
+            f"ttgen run: {left} case{'s' * (left != 1)} to run" + (f" ({done} already done)" if done else "")
+        )
 
     def result(self, r: Result) -> None:
         self.done += 1

@@ -75,6 +75,26 @@ def memory_key(mc: Any) -> tuple[Any, ...]:
     return key
 
 
+def spec_differs(t: Any, want: TensorSpec) -> str | None:
+    """Which fields of an output's spec differ from the traced one, each as `got, traced`."""
+    fields = [
+        ("shape", list(t.shape), list(want.shape)),
+        ("dtype", t.dtype, want.dtype),
+        ("layout", t.layout, want.layout),
+    ]
+    found = [f"{name} {got} (traced {wanted})" for name, got, wanted in fields if got != wanted]
+    got_mc, want_mc = t.memory_config(), want.memory_config
+    if memory_key(got_mc) != memory_key(want_mc):
+        parts = [
+            ("memory_layout", got_mc.memory_layout, want_mc.memory_layout),
+            ("buffer_type", got_mc.buffer_type, want_mc.buffer_type),
+            ("shard_spec", got_mc.shard_spec, want_mc.shard_spec),
+        ]
+        named = [f"memory_config.{n} {g} (traced {w})" for n, g, w in parts if g != w]
+        found += named or [f"memory_config {got_mc} (traced {want_mc})"]
+    return "differs: " + "; ".join(found) if found else None
+
+
 def tensors_of(output: Any) -> list[Any]:
     """An op's output tensors in order: one, a list (topk, split), a tuple (qkv heads), or a
     nested return (conv2d's `[out, [h, w], [weight, bias]]`); non-tensors are not outputs."""
@@ -233,11 +253,9 @@ class Inputs:
             return Outcome(Status.FAIL_ASSERT, message, output_spec=spec)
         for i, (t, want_spec) in enumerate(zip(outputs, wanted, strict=False)):
             which = f"output {i}" if len(outputs) > 1 else "output"
-            got = (tuple(t.shape), t.dtype, t.layout, t.memory_config())
-            want = (want_spec.shape, want_spec.dtype, want_spec.layout, want_spec.memory_config)
-            if (*got[:3], memory_key(got[3])) != (*want[:3], memory_key(want[3])):
-                message = f"{which} spec {got} differs from the traced {want}"
-                return Outcome(Status.FAIL_ASSERT, message, output_spec=spec)
+            differs = spec_differs(t, want_spec)
+            if differs:
+                return Outcome(Status.FAIL_ASSERT, f"{which} {differs}", output_spec=spec)
             traced_on = want_spec.placement
             if (
                 traced_on is not None and traced_on.num_devices > 1

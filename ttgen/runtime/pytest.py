@@ -77,7 +77,7 @@ def terminal_summary(reporter: Any) -> None:
     ran = total - n["skipped"]
     parts = [f"{n[k]} {k}" for k in ("passed", "failed", "error", "xfailed", "xpassed", "skipped") if n[k]]
     reporter.write_sep("-", "ttgen")
-    reporter.write_line(f"ttgen: {total} cases, {ran} run: {', '.join(parts)}")
+    reporter.write_line(f"ttgen: {total} case{'s' * (total != 1)}, {ran} run: {', '.join(parts)}")
     for r in stats.get("xfailed", []):
         reporter.write_line(f"  xfailed {r.nodeid}: {getattr(r, 'wasxfail', '')}")
     reasons: dict[str, int] = {}
