@@ -414,6 +414,10 @@ def test_all_gather_matmul_async_gathers_then_multiplies() -> None:
         num_workers_per_link=2,
     )
     assert outs[1].dtype is ttnn.bfloat8_b and outs[0].memory_config() == ttnn.L1_MEMORY_CONFIG
+    bias = put(mesh, values((1, 1, 1, 128), seed=2), [R()], ttnn.bfloat16, one_d=True)
+    _, biased = agmm(x, weight, None, 3, sems, ttnn.CoreCoord(0, 4), program_config=agmm_config(), bias=bias)
+    want = full @ wq + np.asarray(shards(bias)[0], np.float64)
+    np.testing.assert_allclose(shards(biased)[0], want, rtol=2e-2, atol=0.3)
 
 
 def test_all_gather_matmul_async_refusals() -> None:

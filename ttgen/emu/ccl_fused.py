@@ -245,10 +245,11 @@ def _agmm_values(t: Tensor, weight: Tensor, b: dict[str, Any], mesh: MeshDevice)
     w_shards = list(weight._shards or [weight._values])
     bias = b.get("bias")
     b_shards: list[Array] | None = None
+    bias_shape: list[int] = []
     if bias is not None:
         _device_tensor(bias)
         _mesh_input(bias)
-        b_shards = list(bias._shards or [bias._values])
+        b_shards, bias_shape = list(bias._shards or [bias._values]), list(bias.shape)
     gathered: list[Array] = list(shards)
     for members in _groups(t, None):
         whole = np.concatenate([shards[i] for i in members], axis=3)
@@ -265,12 +266,13 @@ def _agmm_values(t: Tensor, weight: Tensor, b: dict[str, Any], mesh: MeshDevice)
                 try:
                     out = out + np.asarray(b_shards[k], dtype=np.float64)
                 except ValueError:
-                    raise not_emulated(AGMM, f"a bias of shape {list(bias.shape)}") from None  # type: ignore[union-attr]
+                    raise not_emulated(AGMM, f"a bias of shape {bias_shape}") from None
             done[key] = out
         products.append(done[key])
-    mc_ag = b.get("memory_config_ag") or t.memory_config()
-    mc_mm = b.get("memory_config_mm") or t.memory_config()
-    dtype = b.get("dtype") or t.dtype
+    mc_ag, mc_mm, dtype = b.get("memory_config_ag"), b.get("memory_config_mm"), b.get("dtype")
+    mc_ag = mc_ag if mc_ag is not None else t.memory_config()
+    mc_mm = mc_mm if mc_mm is not None else t.memory_config()
+    dtype = dtype if dtype is not None else t.dtype
     first = _emit(gathered, t.dtype, t.layout, mesh, topology_of(t), mc_ag)
     persistent = b.get("persistent_output_buffer")
     if persistent is not None and tuple(persistent.shape) == tuple(first.shape) and persistent._shards is not None:
