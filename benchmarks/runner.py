@@ -32,7 +32,8 @@ from compile import record  # noqa: E402
 
 from tests.runner.sweeps import write_sweep  # noqa: E402
 from ttgen.runner.run import Selection, execute  # noqa: E402
-from ttgen.runner.store import Result, Store  # noqa: E402
+from ttgen.runner.sqlite_store import SqliteStore  # noqa: E402
+from ttgen.runner.store import Result  # noqa: E402
 
 SMALL, LARGE = 100, 1100
 FORK_N, SPAWN_N = 300, 15
@@ -68,7 +69,7 @@ def fork_per_case(folder: Path) -> float:
     import ttgen.emu as ttnn
 
     device = ttnn.open_device(device_id=0)
-    store = Store(folder / "fork.sqlite")
+    store = SqliteStore(folder / "fork.sqlite")
     run_id = store.begin_run(host="b", command="fork", ttgen_version="b", python="b", planned=FORK_N, selection={})
     start = time.perf_counter()
     for case_id, case in trivialfork.CASES.items():
@@ -93,7 +94,7 @@ def fork_per_case(folder: Path) -> float:
 def spawn_per_case(folder: Path) -> float:
     sweeps = folder / "spawn"
     write_sweep(sweeps, "trivialspawn", [0.0] * SPAWN_N, op="bench.trivial")
-    store = Store(folder / "spawn.sqlite")
+    store = SqliteStore(folder / "spawn.sqlite")
     run_id = store.begin_run(host="b", command="spawn", ttgen_version="b", python="b", planned=SPAWN_N, selection={})
     code = (
         "import sys, ttgen.emu as ttnn; sys.path.insert(0, sys.argv[1]); import trivialspawn as m;"

@@ -329,7 +329,7 @@ def spoil(db: Path, how: str) -> str:
     if how == "other_columns":
         with connect(db) as con:
             con.execute("ALTER TABLE results RENAME COLUMN pcc TO accuracy")
-        return "not a ttgen results store of schema 2 (table results"
+        return "not a ttgen results store of schema 3 (table results"
     if how == "newer":
         with connect(db) as con:
             con.execute("PRAGMA user_version = 99")
@@ -443,20 +443,36 @@ def test_a_run_is_run_by_one_process_at_a_time(tmp_path: Path, env: dict[str, st
     assert ids == [f"case{i:05d}" for i in range(60)]  # each exactly once
 
 
-def test_a_schema_1_store_is_migrated_by_run_and_read_as_it_is_by_report(tmp_path: Path, env: dict[str, str]) -> None:
-    db = make_store(tmp_path, env)
-    with connect(db) as con:  # the store as ttgen wrote it before first_attempts
-        con.execute("DROP TABLE IF EXISTS first_attempts")
-        con.execute("PRAGMA user_version = 1")
-    assert ttgen("report", "--results", str(db), env=env).returncode == 0
+def downgrade(db: Path, version: int) -> None:
+    """The store as an older ttgen wrote it: 2 before runs' origins, 1 before first_attempts."""
     with connect(db) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 1  # report does not write
+        con.execute("DROP INDEX runs_origin")
+        for column in ("origin_host", "origin_run", "origin_started", "merged_from"):
+            con.execute(f"ALTER TABLE runs DROP COLUMN {column}")
+        if version == 1:
+            con.execute("DROP TABLE first_attempts")
+        con.execute(f"PRAGMA user_version = {version}")
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_store_is_migrated_by_run_and_read_as_it_is_by_report(
+    tmp_path: Path, env: dict[str, str], version: int
+) -> None:
+    db = make_store(tmp_path, env)
+    downgrade(db, version)
+    report = ttgen("report", "--results", str(db), "--json", env=env)
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["run"]["origin_run"] == 1  # a run without an origin was made there
+    with connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == version  # report does not write
     done = ttgen("run", str(tmp_path / "sweeps"), "--results", str(db), env=env)
     assert done.returncode == 0, done.stderr
     with connect(db) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
         assert con.execute("SELECT COUNT(*) FROM first_attempts").fetchone()[0] == 0
         assert con.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 6
+        origins = con.execute("SELECT id, origin_run, origin_host = host, origin_started = started FROM runs")
+        assert origins.fetchall() == [(1, 1, 1, 1), (2, 2, 1, 1)]  # the old run's, filled in; the new run's
 
 
 # -- item 16: nothing from a sweep module drives the terminal ---------------------------------

@@ -158,9 +158,9 @@ def test_matrix_is_valid_and_balanced_by_recorded_durations(tmp_path: Path) -> N
     write_sweep(sweeps, "timed", seconds)
     db = tmp_path / "results.sqlite"
     con = sqlite3.connect(db)  # durations as a previous run recorded them (the store's own schema)
-    from ttgen.runner.store import Store
+    from ttgen.runner.stores import open_store
 
-    Store(db).close()
+    open_store(db).close()
     con.execute(
         "INSERT INTO runs (id, started, ended, status, host, command, ttgen_version, python, planned, selection)"
         " VALUES (1, 0, 1, 'complete', 'h', 'c', 'v', 'p', 80, '{}')"

@@ -12,30 +12,29 @@ import typer
 from ttgen.cli.console import WIDTH, SafeConsole, err, fail, out
 from ttgen.files import write_atomic
 from ttgen.runner.discover import DiscoveryError, SweepModule, find_modules
+from ttgen.runner.location import mask
 from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
 from ttgen.runner.scheduler import RunAborted
 from ttgen.runner.store import Result, StoreError, StoreLost
 from ttgen.terminal import clean
 
-ResultsOption = Annotated[Path, typer.Option("--results", help="The SQLite results store.")]
+RESULTS_HELP = "The results store: a SQLite path or a postgresql:// URL."
+ResultsOption = Annotated[str, typer.Option("--results", envvar="TTGEN_RESULTS", help=RESULTS_HELP)]
 
 
-def _open_run(results: Path, run_id: int | None) -> tuple[dict[str, Any], list[Result]]:
+def _open_run(results: str, run_id: int | None) -> tuple[dict[str, Any], list[Result]]:
     """A run and its results, read from the store opened read-only."""
-    from ttgen.runner.store import Store
+    from ttgen.runner.location import present
+    from ttgen.runner.stores import open_store
 
-    if not results.is_file():
+    if not present(results):
         fail(f"{results}: no results store (run `ttgen run` first)")
     try:
-        store = Store(results, readonly=True)
-        try:
-            row = store.run(run_id)
-            if row is None:
-                fail(f"{results}: no run {run_id}" if run_id else f"{results}: no runs yet")
-            run = dict(row)
+        with open_store(results, readonly=True) as store:
+            run = store.run(run_id)
+            if run is None:
+                fail(f"{store.where}: no run {run_id}" if run_id else f"{store.where}: no runs yet")
             return run, store.results(run["id"])
-        finally:
-            store.close()
     except StoreError as e:
         fail(str(e))
 
@@ -113,7 +112,7 @@ def run_cmd(
         raise typer.Exit(130) from None
     out.print(summary_table(summary.results, f"run {summary.run_id}: {summary.status}"))
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
-    out.print(f"{len(summary.results)} cases ({counts}); {summary.ran_now} run now; results in {results}")
+    out.print(f"{len(summary.results)} cases ({counts}); {summary.ran_now} run now; results in {mask(results)}")
     if summary.unexpected:
         raise typer.Exit(1)
 
@@ -173,8 +172,9 @@ def shard_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Only the matrix JSON on stdout.")] = False,
 ) -> None:
     """Pack cases longest-first by recorded durations into N groups: a GitHub Actions matrix."""
+    from ttgen.runner.location import present
     from ttgen.runner.shard import matrix, pack
-    from ttgen.runner.store import Store
+    from ttgen.runner.stores import open_store
 
     sel = Selection(paths=[str(p) for p in (paths or [Path("generated")])])
     try:
@@ -182,13 +182,10 @@ def shard_cmd(
     except (DiscoveryError, ValueError) as e:
         fail(str(e))
     durations: dict[str, float] = {}
-    if results.is_file():
+    if present(results):  # no store yet: no durations
         try:
-            store = Store(results, readonly=True)
-            try:
+            with open_store(results, readonly=True) as store:
                 durations = store.durations()
-            finally:
-                store.close()
         except StoreError as e:
             fail(str(e))
     try:

@@ -22,11 +22,13 @@ from rich.console import Console
 from ttgen import __version__
 from ttgen.facts.status import UNEXPECTED
 from ttgen.runner.discover import Case, find_modules, select
+from ttgen.runner.location import mask_argv
 from ttgen.runner.progress import PlainReporter, Reporter
 from ttgen.runner.scheduler import Scheduler, Settings
-from ttgen.runner.store import Result, Store, StoreError
+from ttgen.runner.store import Result, StoreError
+from ttgen.runner.stores import open_store
 
-DEFAULT_RESULTS = Path("results/ttgen.sqlite")
+DEFAULT_RESULTS = "results/ttgen.sqlite"
 
 
 @dataclass
@@ -142,6 +144,12 @@ def git_sha() -> str | None:
     return done.stdout.strip() or None
 
 
+def command_line() -> str:
+    """This process's command, as a run stores it (a results URL's password masked)."""
+    argv = ["ttgen", *sys.argv[1:]] if sys.argv[0].endswith("ttgen") else sys.argv
+    return shlex.join(mask_argv(argv))
+
+
 def worker_env(sel: Selection) -> dict[str, str]:
     env = {}
     if sel.backend:
@@ -151,28 +159,30 @@ def worker_env(sel: Selection) -> dict[str, str]:
 
 def execute(
     sel: Selection | None,
-    results: Path = DEFAULT_RESULTS,
+    results: str | Path = DEFAULT_RESULTS,
     *,
     resume: bool = False,
     reporter: Reporter | None = None,
     startup_timeout: float = 300.0,
 ) -> RunSummary:
     """Run a selection (or resume the store's last unfinished run) and return what it recorded.
+    `results` is a SQLite path or a PostgreSQL URL (`location`).
 
     Only one process runs a run: a resume of a run that another `ttgen run` is running (its
     first run or another resume) is refused (StoreError)."""
-    store = Store(results)
+    store = open_store(results)
+    where = store.where
     planned: int | None = None  # on resume: the stored run's case count
     first_attempts: dict[str, str] = {}
     try:
         if resume:
             row = store.unfinished_run()
             if row is None:
-                raise ValueError(f"{results}: no unfinished run to resume")
+                raise ValueError(f"{where}: no unfinished run to resume")
             run_id = int(row["id"])
             store.claim(run_id)
             planned = int(row["planned"])
-            sel = (sel or Selection()).resumed_with(stored_filters(row["selection"], f"{results}: run {run_id}"))
+            sel = (sel or Selection()).resumed_with(stored_filters(row["selection"], f"{where}: run {run_id}"))
         else:
             assert sel is not None
         validate(sel)
@@ -183,7 +193,7 @@ def execute(
             if len(cases) != planned or alien:
                 found = f"{len(cases)} match" + (f", and it recorded {alien[0]}, which does not," if alien else "")
                 raise ValueError(
-                    f"{results}: run {run_id} planned {planned} cases, {found} under"
+                    f"{where}: run {run_id} planned {planned} cases, {found} under"
                     f" {', '.join(sel.paths)}: give the paths it ran (ttgen run PATH... --resume)"
                 )
             first_attempts = store.first_attempts(run_id)
@@ -192,7 +202,7 @@ def execute(
             run_id = store.begin_run(
                 host=socket.gethostname(),
                 git_sha=git_sha(),
-                command=shlex.join(["ttgen", *sys.argv[1:]]) if sys.argv[0].endswith("ttgen") else shlex.join(sys.argv),
+                command=command_line(),
                 ttgen_version=__version__,
                 python=sel.python or sys.executable,
                 planned=len(cases),

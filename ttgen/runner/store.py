@@ -1,108 +1,41 @@
-"""The results store: one SQLite file (WAL mode), a row per run and a row per case per run.
+"""The results store: one interface (`Store`) over two databases, a SQLite file
+(`sqlite_store`) or a PostgreSQL database that many runners on many machines write at once
+(`postgres_store`); `location.open_store` picks one by `--results`. A row per run and a row per
+case per run (schema: `schema`, README).
 
 Each result is committed before the next case starts, so a killed runner loses at most the case
-in flight, and `--resume` finds exactly what is left. WAL with synchronous=NORMAL survives the
-process being killed (only a power loss can take back the last commits). Schema: README.
+in flight, and `--resume` finds exactly what is left. Whatever goes wrong with the store (not a
+ttgen store, corrupt, another program's schema, a newer ttgen's, locked past BUSY_TIMEOUT_S,
+unwritable, unreachable, refused login, deleted during the run) is a StoreError: one line that
+names the store (a URL with its password masked).
 
-Whatever goes wrong with the file (not SQLite, corrupt, another program's schema, a newer ttgen's,
-locked past BUSY_TIMEOUT_S, unwritable, deleted during the run) is a StoreError: one line that
-names the file.
+The queries are written once, here, with `?` parameters; an implementation supplies the
+connection primitives, its schema handling and how one process claims a run.
 """
 
 from __future__ import annotations
 
+import abc
 import contextlib
-import fcntl
 import functools
 import json
-import os
-import sqlite3
-import struct
-import sys
-import tempfile
 import time
-import urllib.parse
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any, ParamSpec, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass, fields
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-SCHEMA_VERSION = 2  # 2: first_attempts
+from ttgen.runner.schema import RESULT_COLUMNS, RUN_COLUMNS, SCHEMA_VERSION
+
 BUSY_TIMEOUT_S = 10.0  # how long a locked store is waited for before the command gives up
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    started REAL NOT NULL,          -- Unix seconds
-    ended REAL,                     -- NULL while running, or when the runner was killed
-    status TEXT NOT NULL,           -- running | complete | stopped (--fail-fast) | aborted
-    host TEXT NOT NULL,
-    backend TEXT,                   -- emu | ttnn, as the workers reported it
-    arch TEXT,                      -- wormhole_b0 | blackhole | ...
-    device TEXT,
-    git_sha TEXT,
-    command TEXT NOT NULL,
-    ttgen_version TEXT NOT NULL,
-    python TEXT NOT NULL,           -- the workers' interpreter
-    planned INTEGER NOT NULL,       -- cases selected
-    selection TEXT NOT NULL         -- JSON: the options the run started with (--resume reuses only its filters)
-);
-CREATE TABLE IF NOT EXISTS results (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    op TEXT NOT NULL,
-    module TEXT NOT NULL,
-    suite TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL,
-    exception TEXT,                 -- traceback, or the worker's last output on CRASH/HANG
-    e2e_ms REAL,
-    pcc REAL,
-    output_spec TEXT,
-    attempt INTEGER NOT NULL,       -- 2 when a first attempt killed the worker
-    worker INTEGER,
-    started REAL NOT NULL,
-    ended REAL NOT NULL,
-    UNIQUE (run_id, op, suite, case_id)
-);
-CREATE INDEX IF NOT EXISTS results_case ON results (op, suite, case_id);
-"""
-
-# v2: what a first attempt that killed the worker did, so a resumed run tries the second attempt
-FIRST_ATTEMPTS = """
-CREATE TABLE IF NOT EXISTS first_attempts (
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    op TEXT NOT NULL,
-    suite TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    note TEXT NOT NULL,             -- e.g. "CRASH: the worker was killed by SIGSEGV (signal 11)"
-    at REAL NOT NULL,
-    PRIMARY KEY (run_id, op, suite, case_id)
-);
-"""
-
-
-def _columns() -> dict[str, list[str]]:
-    """Each table's columns, as this schema makes them (what an existing store must have)."""
-    scratch = sqlite3.connect(":memory:")
-    try:
-        scratch.executescript(SCHEMA + FIRST_ATTEMPTS)
-        names = [n for (n,) in scratch.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {n: [str(row[1]) for row in scratch.execute(f"PRAGMA table_info({n})")] for n in names}
-    finally:
-        scratch.close()
-
-
-COLUMNS = _columns()
-TABLES_OF = {1: ("runs", "results"), 2: ("runs", "results", "first_attempts")}
 
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S", bound="Store")
 
 
 class StoreError(RuntimeError):
-    """The results store cannot be used; the message is one line naming the file."""
+    """The results store cannot be used; the message is one line naming the store."""
 
 
 class StoreLost(StoreError):
@@ -131,340 +64,292 @@ class Result:
         return f"{self.op}:{self.suite}:{self.case_id}"
 
 
-def _one_line(text: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A first attempt that killed the worker (a `first_attempts` row)."""
+
+    op: str
+    suite: str
+    case_id: str
+    note: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What `Store.import_run` did with one run of another store."""
+
+    run_id: int  # the run's id in this store
+    new: bool  # False: this store already had the run (same origin)
+    updated: bool  # an unfinished copy that the source has since finished
+    copied: int  # results added
+    present: int  # results this store already had
+    notes_copied: int
+    notes_present: int
+
+
+RESULT_FIELDS = [f.name for f in fields(Result)]
+assert [c for c in RESULT_COLUMNS if c not in ("id", "run_id")] == RESULT_FIELDS
+# what a run's copy takes from its source (a later finish of an unfinished run included)
+PROGRESS_FIELDS = ("status", "ended", "backend", "arch", "device")
+
+
+def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _explain(path: Path, e: BaseException) -> str:
-    text = _one_line(str(e))
-    if isinstance(e, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
-        return f"{path}: the results store is locked by another process (gave up after {BUSY_TIMEOUT_S:g} s)"
-    if isinstance(e, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
-        return f"{path}: not a readable SQLite results store ({text})"
-    if "readonly" in text or "unable to open" in text:
-        return f"{path}: cannot write the results store here ({text})"
-    if isinstance(e, OSError):
-        return f"{path}: {e.strerror or text}"
-    return f"{path}: {text}"
-
-
-def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """SQLite and OS errors leave the store as StoreError (the store's path, one line)."""
+def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """The driver's errors (and OS errors) leave the store as StoreError (one line naming it)."""
 
     @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return method(*args, **kwargs)
+            return method(store, *args, **kwargs)
         except StoreError:
             raise
-        except (sqlite3.Error, OSError) as e:
-            store = args[0]
-            assert isinstance(store, Store)
-            raise StoreError(_explain(store.path, e)) from e
+        except store.errors as e:
+            raise StoreError(store.explain(e)) from e
 
     return wrapper
 
 
-class Store:
-    """The store, read-write for `ttgen run` (created or migrated as needed) or read-only for
-    `ttgen report`/`ttgen shard` (which then also work on a read-only copy or location)."""
+def origin_of(run: dict[str, Any]) -> tuple[str, int, float]:
+    """Where a run was first recorded: its host, its id there and its start time."""
+    return (run["origin_host"], int(run["origin_run"]), float(run["origin_started"]))
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
-        self.path = path
-        self.readonly = readonly
-        self.lost: str | None = None
-        self._claims: IO[bytes] | None = None
-        try:
-            if readonly:
-                self.db = self._connect_readonly()
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except (sqlite3.Error, OSError) as e:
-            raise StoreError(_explain(path, e)) from e
-        try:
-            self.db.row_factory = sqlite3.Row
-            self._open_schema()
-            self.identity = self._identity()
-        except BaseException as e:
-            self.db.close()
-            if isinstance(e, sqlite3.Error | OSError):
-                raise StoreError(_explain(path, e)) from e
-            raise
 
-    def _connect_readonly(self) -> sqlite3.Connection:
-        uri = "file:" + urllib.parse.quote(str(self.path.resolve()))
-        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-        try:
-            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError as e:
-            # a WAL store in a location this process cannot write (no -shm can be made):
-            # read it as an unchanging file
-            if "readonly" not in str(e) and "unable to open" not in str(e):
-                db.close()
-                raise
-            db.close()
-            db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
-        return db
+class Store(abc.ABC):
+    """The store, read-write for `ttgen run` and `ttgen merge` (created or migrated as needed) or
+    read-only for `ttgen report` and `ttgen shard`."""
 
-    def _open_schema(self) -> None:
-        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
-        tables = {str(name) for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: written by a newer ttgen (results schema {version}; this ttgen reads up to"
-                f" {SCHEMA_VERSION}): upgrade ttgen or use another --results"
-            )
-        if version == 0:
-            if tables:
-                raise StoreError(
-                    f"{self.path}: not a ttgen results store (it holds tables {', '.join(sorted(tables))});"
-                    " use another --results"
-                )
-            if self.readonly:
-                raise StoreError(f"{self.path}: an empty database, not a ttgen results store")
-            self._create()
-            return
-        if version not in TABLES_OF:
-            raise StoreError(f"{self.path}: results schema {version} is not one ttgen ever wrote")
-        for table in TABLES_OF[version]:
-            have = [str(row[1]) for row in self.db.execute(f"PRAGMA table_info({table})")]
-            if have != COLUMNS[table]:
-                missing = sorted(set(COLUMNS[table]) - set(have))
-                extra = sorted(set(have) - set(COLUMNS[table]))
-                what = "no such table" if not have else f"missing {missing}, unexpected {extra}"
-                raise StoreError(f"{self.path}: not a ttgen results store of schema {version} (table {table}: {what})")
-        if not self.readonly:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            if version < SCHEMA_VERSION:
-                self._migrate(version)
+    where: str  # how messages name the store: the path, or the URL with its password masked
+    readonly: bool
+    version: int  # the schema version of the store as opened (older stores are read as they are)
+    errors: tuple[type[Exception], ...]  # the driver's errors, which become StoreError
 
-    def _create(self) -> None:
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            if int(self.db.execute("PRAGMA user_version").fetchone()[0]) == 0:  # nobody created it meanwhile
-                for statement in (SCHEMA + FIRST_ATTEMPTS).split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+    # -- what an implementation provides -------------------------------------------------
+    @abc.abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
 
-    def _migrate(self, version: int) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            if int(self.db.execute("PRAGMA user_version").fetchone()[0]) == 1:
-                self.db.execute(FIRST_ATTEMPTS)
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+    @abc.abstractmethod
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
-    def close(self) -> None:
-        self.db.close()
-        if self._claims is not None:
-            self._claims.close()  # after the connection: releases this process's run claims
-            self._claims = None
+    @abc.abstractmethod
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
 
-    # -- the file under the connection ---------------------------------------------------
-    def _identity(self) -> tuple[int, int]:
-        st = os.stat(self.path)
-        return st.st_dev, st.st_ino
+    @abc.abstractmethod
+    def _transaction(self) -> contextlib.AbstractContextManager[None]:
+        """One transaction that holds the store's write lock (others wait for it)."""
 
-    def _check_present(self) -> None:
-        """SQLite goes on writing to a file deleted (or renamed over) under it, and everything
-        would be lost at exit: stop the run instead, with the results saved elsewhere."""
-        if self.lost is not None:
-            raise StoreLost(self.lost)
-        try:
-            same = self._identity() == self.identity
-        except FileNotFoundError:
-            same = False
-        if same:
-            return
-        count = self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-        try:
-            self.db.execute("UPDATE runs SET status = 'aborted' WHERE ended IS NULL AND status = 'running'")
-            saved = f"the {count} results recorded so far were saved to {self._rescue()}; move it back and"
-            saved += " `ttgen run --resume` continues the run"
-        except (sqlite3.Error, OSError) as e:
-            saved = f"its {count} results could not be saved elsewhere ({_one_line(str(e))})"
-        self.lost = f"{self.path}: the results store was deleted or replaced during the run; {saved}"
-        raise StoreLost(self.lost)
+    @abc.abstractmethod
+    def explain(self, e: Exception) -> str:
+        """A driver's error as one line naming the store."""
 
-    def _rescue(self) -> Path:
-        """A copy of the (unlinked) database, beside where it was, or in the temp folder."""
-        folders = [self.path.parent, Path(tempfile.gettempdir())]
-        for folder in folders:
-            for n in range(100):
-                name = f"{self.path.stem}.rescued-{os.getpid()}{f'-{n}' if n else ''}{self.path.suffix or '.sqlite'}"
-                target = folder / name
-                try:
-                    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-                except FileExistsError:
-                    continue
-                except OSError:
-                    break  # this folder is gone or unwritable: the next one
-                os.close(fd)
-                copy = sqlite3.connect(target)
-                try:
-                    self.db.backup(copy)
-                finally:
-                    copy.close()
-                return target
-        raise OSError(f"no folder to save a copy in ({', '.join(map(str, folders))})")
+    @abc.abstractmethod
+    def claim(self, run_id: int) -> None:
+        """Only one process runs a run: claim it for this process (released when it ends, however
+        it ends), or StoreError naming who has it."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def _written(self) -> None:
+        """After each write: a store that cannot keep what was written stops the run (StoreLost)."""
+        return  # a database server keeps what it committed
+
+    def _serialize_import(self, origin: tuple[str, int, float]) -> None:
+        """Inside an import's transaction: imports of the same run wait for each other."""
+        return  # where the transaction holds the store's only write lock, they already do
+
+    def __enter__(self: S) -> S:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def _insert(self, table: str, values: dict[str, Any]) -> int:
+        names = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        rows = self._query(f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id", list(values.values()))
+        return int(rows[0]["id"])
+
+    def _run_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A runs row with every current column (a store of an older schema is read as it is;
+        a run without an origin was made there)."""
+        run = {name: row.get(name) for name in RUN_COLUMNS}
+        if run["origin_host"] is None or run["origin_run"] is None or run["origin_started"] is None:
+            run["origin_host"], run["origin_run"], run["origin_started"] = run["host"], run["id"], run["started"]
+        return run
 
     # -- runs ----------------------------------------------------------------------------
-    @_guarded
-    def begin_run(self, **fields: Any) -> int:
-        """A new run, claimed by this process before any other can see it."""
-        fields = {"started": time.time(), "status": "running", **fields}
-        fields["selection"] = json.dumps(fields["selection"], sort_keys=True)
-        names = ", ".join(fields)
-        marks = ", ".join("?" for _ in fields)
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            cur = self.db.execute(f"INSERT INTO runs ({names}) VALUES ({marks})", list(fields.values()))
-            assert cur.lastrowid is not None
-            self.claim(cur.lastrowid)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self._check_present()
-        return cur.lastrowid
+    @guarded
+    def begin_run(self, /, **values: Any) -> int:
+        """A new run (its id from the database), claimed by this process before any other can see it."""
+        values = {"started": time.time(), "status": "running", **values}
+        values["selection"] = json.dumps(values["selection"], sort_keys=True)
+        values["origin_host"], values["origin_started"] = values["host"], values["started"]
+        with self._transaction():
+            run_id = self._insert("runs", values)
+            self._execute("UPDATE runs SET origin_run = id WHERE id = ?", (run_id,))
+            self.claim(run_id)
+        self._written()
+        return run_id
 
-    @_guarded
-    def claim(self, run_id: int) -> None:
-        """Only one process runs a run: a lock on byte `run_id` of `<store>.lock` (beside the
-        store, never removed), which the kernel releases when the process ends however it ends."""
-        if self._claims is None:
-            self._claims = open(self.path.with_name(self.path.name + ".lock"), "ab")  # noqa: SIM115 (held)
-        try:
-            fcntl.lockf(self._claims.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, run_id)
-        except OSError as e:
-            holder = _lock_holder(self._claims.fileno(), run_id)
-            who = f"(pid {holder}) " if holder else ""
-            raise StoreError(
-                f"{self.path}: run {run_id} is being run by another `ttgen run` {who}right now;"
-                " wait for it, or stop it and resume"
-            ) from e
-
-    @_guarded
-    def update_run(self, run_id: int, **fields: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        self.db.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*fields.values(), run_id])
-        self._check_present()
+    @guarded
+    def update_run(self, run_id: int, /, **values: Any) -> None:
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self._execute(f"UPDATE runs SET {sets} WHERE id = ?", [*values.values(), run_id])
+        self._written()
 
     def end_run(self, run_id: int, status: str) -> None:
         self.update_run(run_id, ended=time.time(), status=status)
 
-    @_guarded
+    @guarded
     def record(self, run_id: int, r: Result) -> None:
-        """One committed row (autocommit): on disk before the next case starts."""
-        self.db.execute(
-            "INSERT INTO results (run_id, op, module, suite, case_id, status, message, exception, e2e_ms, pcc,"
-            " output_spec, attempt, worker, started, ended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                r.op,
-                r.module,
-                r.suite,
-                r.case_id,
-                r.status,
-                r.message,
-                r.exception,
-                r.e2e_ms,
-                r.pcc,
-                r.output_spec,
-                r.attempt,
-                r.worker,
-                r.started,
-                r.ended,
-            ),
-        )
-        self._check_present()
+        """One committed row: in the store before the next case starts."""
+        self._execute(self._insert_result, (run_id, *astuple(r)))
+        self._written()
 
-    @_guarded
+    _insert_result = "INSERT INTO results ({}) VALUES ({})".format(
+        ", ".join(RESULT_COLUMNS[1:]), ", ".join("?" for _ in RESULT_COLUMNS[1:])
+    )
+
+    @guarded
     def note_first_attempt(self, run_id: int, op: str, suite: str, case_id: str, note: str) -> None:
         """A first attempt killed the worker: kept, so a resumed run makes the second attempt."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO first_attempts (run_id, op, suite, case_id, note, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, op, suite, case_id, note, time.time()),
-        )
-        self._check_present()
+        key = (run_id, op, suite, case_id)
+        with self._transaction():
+            self._execute("DELETE FROM first_attempts WHERE run_id = ? AND op = ? AND suite = ? AND case_id = ?", key)
+            self._execute(
+                "INSERT INTO first_attempts (run_id, op, suite, case_id, note, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (*key, note, time.time()),
+            )
+        self._written()
 
-    @_guarded
+    @guarded
     def first_attempts(self, run_id: int) -> dict[str, str]:
         """Case key -> what its first attempt did, for cases of the run with no result yet."""
-        if "first_attempts" not in {
-            str(n) for (n,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }:
+        if self.version < 2:
             return {}  # a schema-1 store opened read-only
-        rows = self.db.execute(
+        rows = self._query(
             "SELECT op, suite, case_id, note FROM first_attempts f WHERE run_id = ? AND NOT EXISTS"
             " (SELECT 1 FROM results r WHERE r.run_id = f.run_id AND r.op = f.op AND r.suite = f.suite"
             " AND r.case_id = f.case_id)",
             (run_id,),
         )
-        return {f"{op}:{suite}:{case_id}": str(note) for op, suite, case_id, note in rows}
+        return {f"{r['op']}:{r['suite']}:{r['case_id']}": str(r["note"]) for r in rows}
 
-    @_guarded
-    def run(self, run_id: int | None = None) -> sqlite3.Row | None:
-        if run_id is None:
-            return self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()  # type: ignore[no-any-return]
-        return self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()  # type: ignore[no-any-return]
-
-    @_guarded
-    def unfinished_run(self) -> sqlite3.Row | None:
-        row = self.db.execute("SELECT * FROM runs WHERE ended IS NULL ORDER BY id DESC LIMIT 1").fetchone()
-        return row  # type: ignore[no-any-return]
-
-    @_guarded
-    def done_keys(self, run_id: int) -> set[str]:
-        rows = self.db.execute("SELECT op, suite, case_id FROM results WHERE run_id = ?", (run_id,))
-        return {f"{op}:{suite}:{case_id}" for op, suite, case_id in rows}
-
-    @_guarded
-    def results(self, run_id: int) -> list[Result]:
-        rows = self.db.execute(
-            "SELECT op, module, suite, case_id, status, message, exception, e2e_ms, pcc, output_spec, attempt,"
-            " worker, started, ended FROM results WHERE run_id = ? ORDER BY id",
+    @guarded
+    def notes(self, run_id: int) -> list[Note]:
+        """Every first-attempt note of a run (what `ttgen merge` copies)."""
+        if self.version < 2:
+            return []
+        rows = self._query(
+            "SELECT op, suite, case_id, note, at FROM first_attempts WHERE run_id = ? ORDER BY op, suite, case_id",
             (run_id,),
         )
-        return [Result(*row) for row in rows]
+        return [Note(**row) for row in rows]
 
-    @_guarded
+    @guarded
+    def run(self, run_id: int | None = None) -> dict[str, Any] | None:
+        """A run by id, or the latest (None when there is none)."""
+        if run_id is None:
+            rows = self._query("SELECT * FROM runs ORDER BY id DESC LIMIT 1")
+        else:
+            rows = self._query("SELECT * FROM runs WHERE id = ?", (run_id,))
+        return self._run_row(rows[0]) if rows else None
+
+    @guarded
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run, by id."""
+        return [self._run_row(row) for row in self._query("SELECT * FROM runs ORDER BY id")]
+
+    @guarded
+    def unfinished_run(self) -> dict[str, Any] | None:
+        """The latest run made here that has not ended (a merged copy is a record, never resumed)."""
+        native = " AND merged_from IS NULL" if self.version >= 3 else ""
+        rows = self._query(f"SELECT * FROM runs WHERE ended IS NULL{native} ORDER BY id DESC LIMIT 1")
+        return self._run_row(rows[0]) if rows else None
+
+    @guarded
+    def done_keys(self, run_id: int) -> set[str]:
+        rows = self._query("SELECT op, suite, case_id FROM results WHERE run_id = ?", (run_id,))
+        return {f"{r['op']}:{r['suite']}:{r['case_id']}" for r in rows}
+
+    @guarded
+    def results(self, run_id: int) -> list[Result]:
+        rows = self._query(f"SELECT {', '.join(RESULT_FIELDS)} FROM results WHERE run_id = ? ORDER BY id", (run_id,))
+        return [Result(**row) for row in rows]
+
+    @guarded
     def durations(self) -> dict[str, float]:
         """Each case's most recent wall time (seconds), over all runs: what `ttgen shard` packs."""
-        rows = self.db.execute(
-            "SELECT op, suite, case_id, ended - started FROM results r"
-            " WHERE id = (SELECT MAX(id) FROM results q WHERE q.op = r.op AND q.suite = r.suite"
-            " AND q.case_id = r.case_id)"
+        rows = self._query(
+            "SELECT op, suite, case_id, d FROM (SELECT op, suite, case_id, ended - started AS d, ROW_NUMBER()"
+            " OVER (PARTITION BY op, suite, case_id ORDER BY ended DESC, id DESC) AS n FROM results) latest"
+            " WHERE n = 1"
         )
-        return {f"{op}:{suite}:{case_id}": float(d) for op, suite, case_id, d in rows}
+        return {f"{r['op']}:{r['suite']}:{r['case_id']}": float(r["d"]) for r in rows}
 
-    def rows(self, sql: str, *args: Any) -> Iterator[sqlite3.Row]:
-        try:
-            yield from self.db.execute(sql, args)
-        except sqlite3.Error as e:
-            raise StoreError(_explain(self.path, e)) from e
+    @guarded
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        tables = ("runs", "results", "first_attempts") if self.version >= 2 else ("runs", "results")
+        return {t: int(self._query(f"SELECT COUNT(*) AS n FROM {t}")[0]["n"]) for t in tables}
+
+    # -- merging -------------------------------------------------------------------------
+    @guarded
+    def import_run(self, run: dict[str, Any], results: list[Result], notes: list[Note], source: str) -> Imported:
+        """Copy a run of another store (`source` names it) with its results and notes, in one
+        transaction: a new run here (a new id, the same origin), or the one this store already
+        has of that origin, to which only the results it lacks are added. Merging twice copies
+        nothing the second time; every source result is here afterwards, or nothing changed."""
+        origin = origin_of(run)
+        with self._transaction():
+            self._serialize_import(origin)
+            found = self._query(
+                "SELECT id, ended, merged_from FROM runs"
+                " WHERE origin_host = ? AND origin_run = ? AND origin_started = ?",
+                origin,
+            )
+            updated = False
+            if found:
+                run_id = int(found[0]["id"])
+                if found[0]["merged_from"] is not None and found[0]["ended"] is None and run["ended"] is not None:
+                    sets = ", ".join(f"{k} = ?" for k in PROGRESS_FIELDS)
+                    self._execute(f"UPDATE runs SET {sets} WHERE id = ?", [*(run[k] for k in PROGRESS_FIELDS), run_id])
+                    updated = True
+            else:
+                values = {k: run[k] for k in RUN_COLUMNS if k != "id"}
+                values["merged_from"] = source
+                run_id = self._insert("runs", values)
+            copied, present = self._copy_results(run_id, results)
+            notes_copied, notes_present = self._copy_notes(run_id, notes)
+        self._written()
+        return Imported(run_id, not found, updated, copied, present, notes_copied, notes_present)
+
+    def _case_keys(self, table: str, run_id: int) -> set[tuple[str, str, str]]:
+        rows = self._query(f"SELECT op, suite, case_id FROM {table} WHERE run_id = ?", (run_id,))
+        return {(r["op"], r["suite"], r["case_id"]) for r in rows}
+
+    def _copy_results(self, run_id: int, results: list[Result]) -> tuple[int, int]:
+        have = self._case_keys("results", run_id)
+        missing = [r for r in results if (r.op, r.suite, r.case_id) not in have]
+        self._execute_many(self._insert_result, [(run_id, *astuple(r)) for r in missing])
+        after = self._case_keys("results", run_id)
+        wanted = {(r.op, r.suite, r.case_id) for r in results}
+        if not wanted <= after or len(after) != len(have) + len(missing):
+            raise StoreError(f"{self.where}: run {run_id}: the copied results do not reconcile; nothing was merged")
+        return len(missing), len(results) - len(missing)
+
+    def _copy_notes(self, run_id: int, notes: list[Note]) -> tuple[int, int]:
+        have = self._case_keys("first_attempts", run_id)
+        missing = [n for n in notes if (n.op, n.suite, n.case_id) not in have]
+        self._execute_many(
+            "INSERT INTO first_attempts (run_id, op, suite, case_id, note, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, *astuple(n)) for n in missing],
+        )
+        return len(missing), len(notes) - len(missing)
 
 
-def _lock_holder(fd: int, run_id: int) -> int | None:
-    """The pid holding byte `run_id` of the claims file (Linux's struct flock), if it can tell."""
-    if not sys.platform.startswith("linux"):
-        return None
-    query = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, run_id, 1, 0) + b"\0" * 8
-    with contextlib.suppress(OSError):
-        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
-        kind, _, _, _, pid = struct.unpack_from("hhqqi", answer)
-        if kind != fcntl.F_UNLCK and pid > 0:
-            return int(pid)
-    return None
+__all__ = ["BUSY_TIMEOUT_S", "SCHEMA_VERSION", "Imported", "Note", "Result", "Store", "StoreError", "StoreLost"]
