@@ -1,6 +1,6 @@
 """The results store in a real PostgreSQL server (started for the session by
-tests/runner/conftest.py; each test gets a fresh database): `ttgen run`, resume, report and
-shard on a `postgresql://` URL; many runner processes writing one database at once with
+tests/runner/conftest.py; each test gets a fresh database): `ttgen run`, resume, report, shard
+and merge on a `postgresql://` URL; many runner processes writing one database at once with
 every row present exactly once; schema creation and migration racing; errors in one line with
 the password masked."""
 
@@ -236,6 +236,60 @@ def test_the_schema_is_sqlites_column_for_column(pg_url: str, tmp_path: Path) ->
         assert [c for (c,) in have] == columns
 
 
+def sqlite_store_with_runs(path: Path, runs: int, results: int) -> None:
+    with open_store(path) as store:
+        for r in range(runs):
+            run_id = store.begin_run(
+                host="ci", command="c", ttgen_version="v", python="p", planned=results, selection={}
+            )
+            for i in range(results):
+                store.record(
+                    run_id, Result("m.op", "m", "s", f"c{i}", "PASS", "", None, None, None, None, 1, r, 1.0, 2.0)
+                )
+            store.end_run(run_id, "complete")
+
+
+def test_merges_at_once_copy_each_run_once(pg_url: str, tmp_path: Path) -> None:
+    source = tmp_path / "shard.sqlite"
+    sqlite_store_with_runs(source, 3, 50)
+    procs = [
+        subprocess.Popen([*TTGEN, "merge", pg_url, str(source), "--json"], cwd=ROOT, env=ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]  # fmt: skip
+    docs = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        docs.append(json.loads(out))
+    assert sum(d["copied"]["runs"] for d in docs) == 3 and sum(d["copied"]["results"] for d in docs) == 150
+    for d in docs:
+        [s] = d["sources"]
+        assert s["runs"] == 3 and s["results"] == 150  # copied here or already there: every one accounted for
+    assert count(pg_url, "runs") == 3 and count(pg_url) == 150
+
+
+def test_merging_two_real_runs_into_postgres_and_back(pg_url: str, tmp_path: Path) -> None:
+    sweeps = tmp_path / "sweeps"
+    write_sweep(sweeps, "alpha", [0.0] * 30)
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    for db, shard in ((a, "1/2"), (b, "2/2")):
+        assert ttgen("run", str(sweeps), "--shard", shard, "--backend", "emu", "--results", str(db)).returncode == 0
+    merged = ttgen("merge", pg_url, str(a), str(b))
+    assert merged.returncode == 0, merged.stderr
+    assert f"{mask(pg_url)}: runs 0 -> 2, results 0 -> 30, first_attempts 0 -> 0 (copied 2 runs" in merged.stdout
+    assert PASSWORD not in merged.stdout
+    doc = json.loads(ttgen("report", "--results", pg_url, "--run", "1", "--run", "2", "--json").stdout)
+    assert doc["totals"] == {"PASS": 30} and [r["merged_from"] for r in doc["runs"]] == [str(a), str(b)]
+    again = json.loads(ttgen("merge", pg_url, str(a), str(b), "--json").stdout)
+    assert again["copied"] == {"runs": 0, "results": 0, "first_attempts": 0}
+    back = tmp_path / "back.sqlite"
+    out = json.loads(ttgen("merge", str(back), pg_url, "--json").stdout)  # PostgreSQL as the source
+    assert out["copied"] == {"runs": 2, "results": 30, "first_attempts": 0}
+    assert out["sources"][0]["store"] == mask(pg_url)
+    assert json.loads(ttgen("merge", str(back), str(a), "--json").stdout)["copied"]["runs"] == 0  # same origin
+
+
 def test_errors_name_the_url_with_its_password_masked(pg_server: Server, pg_url: str, tmp_path: Path) -> None:
     sweeps = tmp_path / "sweeps"
     write_sweep(sweeps, "quick", [0.0] * 2)
@@ -258,11 +312,15 @@ def test_errors_name_the_url_with_its_password_masked(pg_server: Server, pg_url:
     open_store(newer).close()
     query(newer, "UPDATE ttgen_schema SET version = 99")
     cases[newer] = "written by a newer ttgen (results schema 99; this ttgen reads up to 3)"
+    source = tmp_path / "source.sqlite"
+    sqlite_store_with_runs(source, 1, 1)
     for url, words in cases.items():
         for command in (
             ["run", str(sweeps), "--results", url],
             ["report", "--results", url],
             ["shard", str(sweeps), "--results", url],
+            ["merge", url, str(source)],  # into it
+            ["merge", str(tmp_path / "out.sqlite"), url],  # from it
         ):
             error = one_line_error(ttgen(*command))
             assert error.startswith(f"ttgen: error: {mask(url)}: {words}"), (command, error)

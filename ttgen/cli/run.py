@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,26 +15,51 @@ from ttgen.runner.discover import DiscoveryError, SweepModule, find_modules
 from ttgen.runner.location import mask
 from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
 from ttgen.runner.scheduler import RunAborted
-from ttgen.runner.store import Result, StoreError, StoreLost
+from ttgen.runner.store import StoreError, StoreLost
 from ttgen.terminal import clean
+
+if TYPE_CHECKING:
+    from ttgen.runner.merge import MergeSummary
+    from ttgen.runner.report import Reported
 
 RESULTS_HELP = "The results store: a SQLite path or a postgresql:// URL."
 ResultsOption = Annotated[str, typer.Option("--results", envvar="TTGEN_RESULTS", help=RESULTS_HELP)]
+ManyResultsOption = Annotated[
+    list[str] | None,
+    typer.Option("--results", envvar="TTGEN_RESULTS", help=f"{RESULTS_HELP} Repeat it to read several stores as one."),
+]
 
 
-def _open_run(results: str, run_id: int | None) -> tuple[dict[str, Any], list[Result]]:
-    """A run and its results, read from the store opened read-only."""
+def _gather(locations: list[str], run_ids: list[int]) -> tuple[list[Reported], MergeSummary | None]:
+    """The runs to report with their results, and (for several stores) what combining them
+    did: a store opened read-only, or several merged into one in memory."""
     from ttgen.runner.location import present
+    from ttgen.runner.merge import combined
     from ttgen.runner.stores import open_store
 
-    if not present(results):
-        fail(f"{results}: no results store (run `ttgen run` first)")
+    for location in locations:
+        if not present(location):
+            fail(f"{location}: no results store (run `ttgen run` first)")
     try:
-        with open_store(results, readonly=True) as store:
-            run = store.run(run_id)
-            if run is None:
-                fail(f"{store.where}: no run {run_id}" if run_id else f"{store.where}: no runs yet")
-            return run, store.results(run["id"])
+        if len(locations) == 1:
+            store, summary = open_store(locations[0], readonly=True), None
+            wanted: list[int | None] = list(run_ids) or [None]
+        else:
+            if run_ids:
+                fail("--run names runs of one store: merge the stores first (ttgen merge OUT STORE...)")
+            store, summary = combined(locations)
+            wanted = list(dict.fromkeys(s.latest for s in summary.sources if s.latest is not None))
+        with store:
+            runs = []
+            for run_id in wanted:
+                row = store.run(run_id)
+                if row is None:
+                    fail(f"{store.where}: no run {run_id}" if run_id else f"{store.where}: no runs yet")
+                runs.append(row)
+            if not runs:
+                fail(f"{store.where}: no runs yet")
+            reported = [(run, store.results(run["id"])) for run in runs]
+            return reported, summary
     except StoreError as e:
         fail(str(e))
 
@@ -118,8 +143,10 @@ def run_cmd(
 
 
 def report(
-    results: ResultsOption = DEFAULT_RESULTS,
-    run: Annotated[int | None, typer.Option("--run", help="Run id (default: the latest).")] = None,
+    results: ManyResultsOption = None,
+    run: Annotated[
+        list[int] | None, typer.Option("--run", help="Run id (repeatable: those runs together; default: the latest).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML page here.")] = None,
     export: Annotated[
@@ -127,14 +154,19 @@ def report(
         typer.Option("--export", help="FORMAT OUT; FORMAT is optest (upstream OpTest JSON)."),
     ] = None,
 ) -> None:
-    """Per-op results of a run: counts by status, worst PCC, slowest case."""
-    from ttgen.runner.report import COLUMNS, op_rows, report_document
+    """Per-op results of a run (or of the latest run of each of several stores, together):
+    counts by status, worst PCC, slowest case."""
+    from ttgen.runner.report import COLUMNS, op_rows, report_document, title
 
-    run_row, rows = _open_run(results, run)
+    reported, combined = _gather(results or [DEFAULT_RESULTS], run or [])
+    if combined is not None and not as_json:
+        for line in combined.lines():
+            err.print(f"combined {line}")
+    rows = [r for _, rs in reported for r in rs]
     if html is not None:
         from ttgen.runner.html import render
 
-        _write(html, render(run_row, rows))
+        _write(html, render(reported))
         err.print(f"wrote {html}")
     if export is not None:
         fmt, target = export
@@ -142,16 +174,24 @@ def report(
             fail(f"--export {fmt!r}: the only format is optest")
         from ttgen.runner.optest import optest_records
 
-        paths = {m.name: str(m.path) for m in _modules_quietly(_stored_paths(run_row))}
-        _write(target, json.dumps(optest_records(run_row, rows, paths), indent=2) + "\n")
-        err.print(f"wrote {target} ({len(rows)} OpTest records)")
+        records = []
+        for run_row, run_results in reported:
+            paths = {m.name: str(m.path) for m in _modules_quietly(_stored_paths(run_row))}
+            records += optest_records(run_row, run_results, paths)
+        _write(target, json.dumps(records, indent=2) + "\n")
+        err.print(f"wrote {target} ({len(records)} OpTest records)")
     if as_json:
-        sys.stdout.write(json.dumps(report_document(run_row, rows), indent=2, sort_keys=True) + "\n")
+        doc = report_document(reported)
+        if combined is not None:
+            doc["sources"] = [
+                {"store": s.where, "runs": s.runs, "results": s.results, "latest_run": s.latest}
+                for s in combined.sources
+            ]
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
         return
     from rich.table import Table
 
-    title = f"run {run_row['id']} ({run_row['status']}, {run_row['backend']}, {run_row['arch']})"
-    table = Table(title=clean(title))
+    table = Table(title=clean(title([run_row for run_row, _ in reported])))
     for name in ("op", "total", *COLUMNS, "worst PCC", "slowest case"):
         table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
     for row in op_rows(rows):
@@ -165,14 +205,62 @@ def report(
     out.print(table)
 
 
+def merge_cmd(
+    target: Annotated[
+        str, typer.Argument(metavar="OUT", help="The store to merge into: a SQLite path or a postgresql:// URL.")
+    ],
+    sources: Annotated[list[str], typer.Argument(metavar="STORE...", help="Stores whose runs are copied.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The counts as JSON on stdout.")] = False,
+) -> None:
+    """Copy every run of the stores (e.g. a CI matrix's SQLite files) into OUT, with new run ids;
+    runs OUT already has (the same origin: host, run id, start) are not copied again."""
+    from ttgen.runner.location import present
+    from ttgen.runner.merge import merge
+
+    for location in sources:
+        if not present(location):
+            fail(f"{location}: no results store")
+    try:
+        summary = merge(target, sources)
+    except (StoreError, ValueError) as e:
+        fail(str(e))
+    if as_json:
+        doc = {
+            "target": summary.target,
+            "before": summary.before,
+            "after": summary.after,
+            "copied": summary.copied,
+            "by_other_writers": summary.others,
+            "sources": [
+                {
+                    "store": s.where,
+                    "runs": s.runs,
+                    "runs_new": s.runs_new,
+                    "runs_updated": s.runs_updated,
+                    "results": s.results,
+                    "results_copied": s.copied,
+                    "first_attempts": s.notes,
+                    "first_attempts_copied": s.notes_copied,
+                    "run_ids": {str(k): v for k, v in s.ids.items()},
+                }
+                for s in summary.sources
+            ],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        return
+    for line in summary.lines():
+        out.print(clean(line))
+
+
 def shard_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Sweep modules or folders (default: generated/).")] = None,
-    results: ResultsOption = DEFAULT_RESULTS,
+    results: ManyResultsOption = None,
     groups: Annotated[int, typer.Option(help="How many groups (CI jobs).")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Only the matrix JSON on stdout.")] = False,
 ) -> None:
     """Pack cases longest-first by recorded durations into N groups: a GitHub Actions matrix."""
     from ttgen.runner.location import present
+    from ttgen.runner.merge import combined
     from ttgen.runner.shard import matrix, pack
     from ttgen.runner.stores import open_store
 
@@ -182,12 +270,17 @@ def shard_cmd(
     except (DiscoveryError, ValueError) as e:
         fail(str(e))
     durations: dict[str, float] = {}
-    if present(results):  # no store yet: no durations
-        try:
-            with open_store(results, readonly=True) as store:
+    locations = [loc for loc in results or [DEFAULT_RESULTS] if present(loc)]  # none yet: no durations
+    try:
+        if len(locations) == 1:
+            with open_store(locations[0], readonly=True) as store:
                 durations = store.durations()
-        except StoreError as e:
-            fail(str(e))
+        elif locations:
+            merged, _ = combined(locations)
+            with merged:
+                durations = merged.durations()
+    except StoreError as e:
+        fail(str(e))
     try:
         packed = pack(cases, durations, groups)
     except ValueError as e:
@@ -214,3 +307,4 @@ def register(app: typer.Typer) -> None:
     app.command("run")(run_cmd)
     app.command()(report)
     app.command("shard")(shard_cmd)
+    app.command("merge")(merge_cmd)

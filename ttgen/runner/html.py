@@ -1,16 +1,17 @@
 """`ttgen report --html`: one self-contained page (inline CSS and SVG; no scripts, no fetches):
-a stacked pass-rate bar per op, a PCC histogram, the per-op table and every unexpected case.
-Every string from the store is escaped."""
+a stacked pass-rate bar per op, a PCC histogram, the per-op table and every unexpected case, of
+one run or of several together. Every string from the store is escaped."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
 from ttgen.facts.status import STATUSES, UNEXPECTED, Status
-from ttgen.runner.report import op_rows
+from ttgen.runner.report import Reported, op_rows, title
 from ttgen.runner.store import Result
 
 COLOURS = {
@@ -98,8 +99,16 @@ def pcc_histogram(results: list[Result]) -> str:
     return "".join(parts)
 
 
-def render(run: dict[str, Any], results: list[Result]) -> str:
-    started = datetime.fromtimestamp(run["started"], tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+def _run_cell(run: dict[str, Any]) -> str:
+    return f"<td>{run['id']}</td>"
+
+
+def render(reported: Sequence[Reported]) -> str:
+    runs = [run for run, _ in reported]
+    results = [r for _, rs in reported for r in rs]
+    started = datetime.fromtimestamp(min(run["started"] for run in runs), tz=timezone.utc).strftime(
+        "%Y-%m-%d %H:%M:%S UTC"
+    )
     totals = Counter(r.status for r in results)
     legend = "".join(
         f'<span><i class="sw" style="background:{COLOURS[s]}"></i>{s} {totals[s]}</span>' for s in STATUSES if totals[s]
@@ -112,20 +121,30 @@ def render(run: dict[str, Any], results: list[Result]) -> str:
         slow = f"{escape(row.slowest_case or '')} ({(row.slowest_s or 0) * 1e3:.1f} ms)"
         rows.append(f"<tr><td>{escape(row.op)}</td>{cells}<td>{row.total}</td><td>{pcc}</td><td>{slow}</td></tr>")
     heads = "".join(f"<th>{s}</th>" for s in shown)
+    several = len(runs) > 1
     bad = [
-        f"<tr><td>{escape(r.key)}</td><td>{r.status}</td><td class='msg'>{escape(r.message)}</td></tr>"
-        for r in results
+        f"<tr><td>{escape(r.key)}</td>{_run_cell(run) if several else ''}<td>{r.status}</td>"
+        f"<td class='msg'>{escape(r.message)}</td></tr>"
+        for run, rs in reported
+        for r in rs
         if r.status in UNEXPECTED
     ]
-    head = "<tr><th>case</th><th>status</th><th class='msg'>message</th></tr>"
+    head = f"<tr><th>case</th>{'<th>run</th>' if several else ''}<th>status</th><th class='msg'>message</th></tr>"
     unexpected = f"<table>{head}{''.join(bad)}</table>" if bad else "<p>None.</p>"
-    meta = ", ".join(
-        f"{k} {escape(str(run.get(k)))}" for k in ("backend", "arch", "host", "git_sha", "ttgen_version") if run.get(k)
+    meta = "; ".join(
+        ", ".join(
+            f"{k} {escape(str(run.get(k)))}"
+            for k in ("backend", "arch", "host", "git_sha", "ttgen_version")
+            if run.get(k)
+        )
+        for run in runs
     )
+    name = escape(title(runs).split(" (")[0])
+    status = escape(" / ".join(dict.fromkeys(str(run["status"]) for run in runs)))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>ttgen run {run["id"]}</title><style>{CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>ttgen {name}</title><style>{CSS}</style></head>
 <body>
-<h1>ttgen run {run["id"]}: {len(results)} cases, {escape(str(run["status"]))}</h1>
+<h1>ttgen {name}: {len(results)} cases, {status}</h1>
 <p>Started {started}; {meta}.</p>
 <p class="legend">{legend}</p>
 <h2>Pass rate per op</h2>

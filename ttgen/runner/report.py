@@ -1,13 +1,17 @@
-"""What a run found, per op: counts by status, worst PCC, slowest case (`ttgen report`)."""
+"""What a run found, per op: counts by status, worst PCC, slowest case (`ttgen report`); of one
+run or of several together (a CI matrix's shards)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ttgen.facts.status import STATUSES, UNEXPECTED, Status
 from ttgen.runner.store import Result
+
+Reported = tuple[dict[str, Any], list[Result]]  # a run and its results
 
 # The columns of `ttgen report`'s table: every status counted in exactly one.
 COLUMNS: dict[str, tuple[Status, ...]] = {
@@ -73,10 +77,14 @@ def op_rows(results: list[Result]) -> list[OpRow]:
     return rows
 
 
-def report_document(run: dict[str, Any], results: list[Result]) -> dict[str, Any]:
-    """`ttgen report --json`: the run, per-op rows, and every case that did not pass as expected."""
+def report_document(reported: Sequence[Reported]) -> dict[str, Any]:
+    """`ttgen report --json`: the runs (`run`: the one run, when there is one), per-op rows
+    over all of them, and every case that did not pass as expected."""
+    runs = [run for run, _ in reported]
+    results = [r for _, rs in reported for r in rs]
     return {
-        "run": run,
+        "run": runs[0] if len(runs) == 1 else None,
+        "runs": runs,
         "totals": dict(Counter(r.status for r in results)),
         "ops": [
             {
@@ -92,8 +100,16 @@ def report_document(run: dict[str, Any], results: list[Result]) -> dict[str, Any
             for row in op_rows(results)
         ],
         "unexpected": [
-            {"case": r.key, "status": r.status, "message": r.message, "attempt": r.attempt}
-            for r in results
+            {"run": run["id"], "case": r.key, "status": r.status, "message": r.message, "attempt": r.attempt}
+            for run, rs in reported
+            for r in rs
             if r.status in UNEXPECTED
         ],
     }
+
+
+def title(runs: Sequence[dict[str, Any]]) -> str:
+    """`run 3 (complete, emu, wormhole_b0)`, or `runs 3, 4 (...)` with each distinct value once."""
+    ids = ", ".join(str(run["id"]) for run in runs)
+    what = ", ".join(" / ".join(dict.fromkeys(str(run[k]) for run in runs)) for k in ("status", "backend", "arch"))
+    return f"{'run' if len(runs) == 1 else 'runs'} {ids} ({what})"
