@@ -93,6 +93,9 @@ def test_report_reads_several_stores_as_one(tmp_path: Path) -> None:
     assert doc["totals"] == {"PASS": 50}  # two disjoint shards: the whole suite
     assert {op["op"]: op["total"] for op in doc["ops"]} == {"fixture.alpha": 30, "fixture.beta": 20}
     assert [s["runs"] for s in doc["sources"]] == [1, 2]
+    [h] = doc["history"]  # b's first run is the earlier run of the same backend and arch
+    assert [r["id"] for r in h["runs"]] == [2] and h["current"] == [1, 3]
+    assert h["compared"] == 50 - rows(a, "SELECT COUNT(*) FROM results")[0][0]  # b's cases had a verdict
     table = ttgen("report", "--results", str(a), "--results", str(b))
     assert table.returncode == 0, table.stderr
     assert "runs 1, 3 (complete, emu, wormhole_b0)" in table.stdout

@@ -19,6 +19,7 @@ from ttgen.runner.store import StoreError, StoreLost
 from ttgen.terminal import clean
 
 if TYPE_CHECKING:
+    from ttgen.runner.history import History
     from ttgen.runner.merge import MergeSummary
     from ttgen.runner.report import Reported
 
@@ -30,9 +31,12 @@ ManyResultsOption = Annotated[
 ]
 
 
-def _gather(locations: list[str], run_ids: list[int]) -> tuple[list[Reported], MergeSummary | None]:
-    """The runs to report with their results, and (for several stores) what combining them
-    did: a store opened read-only, or several merged into one in memory."""
+def _gather(
+    locations: list[str], run_ids: list[int], depth: int
+) -> tuple[list[Reported], list[History], MergeSummary | None]:
+    """The runs to report with their results and history, and (for several stores) what
+    combining them did: a store opened read-only, or several merged into one in memory."""
+    from ttgen.runner.history import history
     from ttgen.runner.location import present
     from ttgen.runner.merge import combined
     from ttgen.runner.stores import open_store
@@ -59,7 +63,7 @@ def _gather(locations: list[str], run_ids: list[int]) -> tuple[list[Reported], M
             if not runs:
                 fail(f"{store.where}: no runs yet")
             reported = [(run, store.results(run["id"])) for run in runs]
-            return reported, summary
+            return reported, history(store, reported, depth), summary
     except StoreError as e:
         fail(str(e))
 
@@ -147,6 +151,9 @@ def report(
     run: Annotated[
         list[int] | None, typer.Option("--run", help="Run id (repeatable: those runs together; default: the latest).")
     ] = None,
+    history_depth: Annotated[
+        int, typer.Option("--history", help="Earlier runs of the same backend and arch to compare with (0: none).")
+    ] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML page here.")] = None,
     export: Annotated[
@@ -155,10 +162,13 @@ def report(
     ] = None,
 ) -> None:
     """Per-op results of a run (or of the latest run of each of several stores, together):
-    counts by status, worst PCC, slowest case."""
+    counts by status, worst PCC, slowest case, and the history: pass rate per op across runs, the
+    cases that newly fail or newly pass."""
     from ttgen.runner.report import COLUMNS, op_rows, report_document, title
 
-    reported, combined = _gather(results or [DEFAULT_RESULTS], run or [])
+    if history_depth < 0:
+        fail(f"--history {history_depth}: expected 0 or more runs")
+    reported, histories, combined = _gather(results or [DEFAULT_RESULTS], run or [], history_depth)
     if combined is not None and not as_json:
         for line in combined.lines():
             err.print(f"combined {line}")
@@ -166,7 +176,7 @@ def report(
     if html is not None:
         from ttgen.runner.html import render
 
-        _write(html, render(reported))
+        _write(html, render(reported, histories))
         err.print(f"wrote {html}")
     if export is not None:
         fmt, target = export
@@ -181,7 +191,7 @@ def report(
         _write(target, json.dumps(records, indent=2) + "\n")
         err.print(f"wrote {target} ({len(records)} OpTest records)")
     if as_json:
-        doc = report_document(reported)
+        doc = report_document(reported, histories)
         if combined is not None:
             doc["sources"] = [
                 {"store": s.where, "runs": s.runs, "results": s.results, "latest_run": s.latest}
@@ -203,6 +213,36 @@ def report(
             clean(f"{row.slowest_case} ({(row.slowest_s or 0) * 1e3:.1f} ms)"),
         )
     out.print(table)
+    for h in histories:
+        _print_history(h)
+
+
+def _print_history(h: History) -> None:
+    from rich.table import Table
+
+    from ttgen.runner.report import percent
+
+    if not h.earlier:
+        out.print(clean(f"history ({h.label}): no earlier run of this backend and arch"))
+        return
+    table = Table(
+        title=clean(
+            f"history ({h.label}): pass rate per op, {len(h.earlier)} earlier run{'' if len(h.earlier) == 1 else 's'}"
+            f" and now;"
+            f" {h.compared} cases compared with an earlier verdict"
+        )
+    )
+    table.add_column("op")
+    for past in h.earlier:
+        table.add_column(f"run {past['id']}", justify="right")
+    table.add_column("now", justify="right")
+    for t in h.ops:
+        table.add_row(clean(t.op), *(percent(rate) for rate in t.rates))
+    out.print(table)
+    for heading, changes in (("newly failing", h.newly_failing), ("newly passing", h.newly_passing)):
+        out.print(f"{heading} ({len(changes)})" + (":" if changes else ""))
+        for c in changes:
+            out.print(clean(f"  {c.case}: {c.previous_status} (run {c.previous_run}) -> {c.status} (run {c.run})"))
 
 
 def merge_cmd(

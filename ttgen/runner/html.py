@@ -1,6 +1,7 @@
 """`ttgen report --html`: one self-contained page (inline CSS and SVG; no scripts, no fetches):
-a stacked pass-rate bar per op, a PCC histogram, the per-op table and every unexpected case, of
-one run or of several together. Every string from the store is escaped."""
+a stacked pass-rate bar per op, a PCC histogram, the per-op table, every unexpected case, and the
+history (pass rate per op across runs, the cases that newly fail or newly pass). Every string
+from the store is escaped."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from html import escape
 from typing import Any
 
 from ttgen.facts.status import STATUSES, UNEXPECTED, Status
-from ttgen.runner.report import Reported, op_rows, title
+from ttgen.runner.history import Change, History
+from ttgen.runner.report import Reported, op_rows, percent, title
 from ttgen.runner.store import Result
 
 COLOURS = {
@@ -35,6 +37,7 @@ td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
 td:first-child,th:first-child{text-align:left}
 .msg{text-align:left;font-family:monospace;font-size:12px;white-space:normal}
 .legend span{display:inline-block;margin-right:12px} .sw{width:10px;height:10px;display:inline-block;margin-right:4px}
+.down{color:#c62828;font-weight:600} .up{color:#2e7d32;font-weight:600}
 """
 
 
@@ -99,11 +102,48 @@ def pcc_histogram(results: list[Result]) -> str:
     return "".join(parts)
 
 
+def _changes(changes: list[Change], heading: str) -> str:
+    if not changes:
+        return f"<p>{heading}: none.</p>"
+    rows = "".join(
+        f"<tr><td>{escape(c.case)}</td><td>{escape(c.previous_status)} (run {c.previous_run})</td>"
+        f"<td>{escape(c.status)} (run {c.run})</td></tr>"
+        for c in changes
+    )
+    return f"<p>{heading} ({len(changes)}):</p><table><tr><th>case</th><th>before</th><th>now</th></tr>{rows}</table>"
+
+
+def _trend_cell(rate: float | None, before: float | None) -> str:
+    mark = ""
+    if rate is not None and before is not None and rate != before:
+        mark = " class='down'" if rate < before else " class='up'"
+    return f"<td{mark}>{percent(rate)}</td>"
+
+
+def history_section(histories: Sequence[History]) -> str:
+    parts = []
+    for h in histories:
+        parts.append(f"<h3>{escape(h.label)}</h3>")
+        if not h.earlier:
+            parts.append("<p>No earlier run of this backend and arch.</p>")
+            continue
+        heads = "".join(f"<th>run {run['id']}</th>" for run in h.earlier) + "<th>now</th>"
+        rows = []
+        for t in h.ops:
+            cells = "".join(_trend_cell(rate, t.rates[i - 1] if i else None) for i, rate in enumerate(t.rates))
+            rows.append(f"<tr><td>{escape(t.op)}</td>{cells}</tr>")
+        parts.append(f"<p>Pass rate per op, oldest first ({h.compared} cases compared with an earlier verdict).</p>")
+        parts.append(f"<table><tr><th>op</th>{heads}</tr>{''.join(rows)}</table>")
+        parts.append(_changes(h.newly_failing, "Newly failing"))
+        parts.append(_changes(h.newly_passing, "Newly passing"))
+    return "".join(parts)
+
+
 def _run_cell(run: dict[str, Any]) -> str:
     return f"<td>{run['id']}</td>"
 
 
-def render(reported: Sequence[Reported]) -> str:
+def render(reported: Sequence[Reported], histories: Sequence[History] = ()) -> str:
     runs = [run for run, _ in reported]
     results = [r for _, rs in reported for r in rs]
     started = datetime.fromtimestamp(min(run["started"] for run in runs), tz=timezone.utc).strftime(
@@ -155,5 +195,7 @@ def render(reported: Sequence[Reported]) -> str:
 <table><tr><th>op</th>{heads}<th>total</th><th>worst PCC</th><th>slowest case</th></tr>{"".join(rows)}</table>
 <h2>Unexpected ({len(bad)})</h2>
 {unexpected}
+<h2>History</h2>
+{history_section(histories)}
 </body></html>
 """

@@ -1,15 +1,18 @@
 """What a run found, per op: counts by status, worst PCC, slowest case (`ttgen report`); of one
-run or of several together (a CI matrix's shards)."""
+run or of several together (a CI matrix's shards), with their history (`history`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ttgen.facts.status import STATUSES, UNEXPECTED, Status
 from ttgen.runner.store import Result
+
+if TYPE_CHECKING:
+    from ttgen.runner.history import History
 
 Reported = tuple[dict[str, Any], list[Result]]  # a run and its results
 
@@ -77,9 +80,9 @@ def op_rows(results: list[Result]) -> list[OpRow]:
     return rows
 
 
-def report_document(reported: Sequence[Reported]) -> dict[str, Any]:
+def report_document(reported: Sequence[Reported], histories: Sequence[History] = ()) -> dict[str, Any]:
     """`ttgen report --json`: the runs (`run`: the one run, when there is one), per-op rows
-    over all of them, and every case that did not pass as expected."""
+    over all of them, every case that did not pass as expected, and the history per lineage."""
     runs = [run for run, _ in reported]
     results = [r for _, rs in reported for r in rs]
     return {
@@ -105,6 +108,7 @@ def report_document(reported: Sequence[Reported]) -> dict[str, Any]:
             for r in rs
             if r.status in UNEXPECTED
         ],
+        "history": [h.to_json() for h in histories],
     }
 
 
@@ -113,3 +117,7 @@ def title(runs: Sequence[dict[str, Any]]) -> str:
     ids = ", ".join(str(run["id"]) for run in runs)
     what = ", ".join(" / ".join(dict.fromkeys(str(run[k]) for run in runs)) for k in ("status", "backend", "arch"))
     return f"{'run' if len(runs) == 1 else 'runs'} {ids} ({what})"
+
+
+def percent(rate: float | None) -> str:
+    return "" if rate is None else f"{100 * rate:.0f}%"
