@@ -99,7 +99,7 @@ def test_report_reads_several_stores_as_one(tmp_path: Path) -> None:
     table = ttgen("report", "--results", str(a), "--results", str(b))
     assert table.returncode == 0, table.stderr
     assert "runs 1, 3 (complete, emu, wormhole_b0)" in table.stdout
-    assert f"combined {a}: 1 runs (1 new, 0 already there)" in table.stderr
+    assert f"combined {a}: 1 run (1 new, 0 already there)" in table.stderr
     twice = json.loads(ttgen("report", "--results", str(a), "--results", str(a), "--json").stdout)
     assert len(twice["runs"]) == 1 and twice["totals"] == {"PASS": rows(a, "SELECT COUNT(*) FROM results")[0][0]}
     refused = ttgen("report", "--results", str(a), "--results", str(b), "--run", "1")

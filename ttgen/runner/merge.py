@@ -58,7 +58,8 @@ class SourceCounts:
     def line(self) -> str:
         updated = f", {self.runs_updated} updated" if self.runs_updated else ""
         return (
-            f"{self.where}: {self.runs} runs ({self.runs_new} new, {self.runs_present} already there{updated}),"
+            f"{self.where}: {self.runs} run{'' if self.runs == 1 else 's'} ({self.runs_new} new,"
+            f" {self.runs_present} already there{updated}),"
             f" {self.results} results ({self.copied} copied, {self.present} already there),"
             f" {self.notes} first-attempt notes ({self.notes_copied} copied)"
         )
