@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ttgen.cli.console import WIDTH, SafeConsole, err, fail, out
+from ttgen.cli.options import backend_of, out_path, project, python_of
 from ttgen.files import write_atomic
 from ttgen.runner.discover import DiscoveryError, SweepModule, find_modules
 from ttgen.runner.location import mask
-from ttgen.runner.run import DEFAULT_RESULTS, Selection, cases_of, execute, validate
+from ttgen.runner.run import Selection, cases_of, execute, validate
 from ttgen.runner.scheduler import RunAborted
 from ttgen.runner.store import StoreError, StoreLost
 from ttgen.terminal import clean
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ttgen.runner.report import Reported
 
 RESULTS_HELP = "The results store: a SQLite path or a postgresql:// URL."
-ResultsOption = Annotated[str, typer.Option("--results", envvar="TTGEN_RESULTS", help=RESULTS_HELP)]
+ResultsOption = Annotated[str | None, typer.Option("--results", envvar="TTGEN_RESULTS", help=RESULTS_HELP)]
 ManyResultsOption = Annotated[
     list[str] | None,
     typer.Option("--results", envvar="TTGEN_RESULTS", help=f"{RESULTS_HELP} Repeat it to read several stores as one."),
@@ -84,6 +85,28 @@ def _stored_paths(run: dict[str, Any]) -> list[str]:
     return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
 
+def _case_keys(queries: list[str], folders: list[Path]) -> list[str]:
+    """--case values as full keys: each may be an id (or a unique prefix), op:id or op:suite:id."""
+    wanted = [q for item in queries for q in item.split(",") if q.strip()]
+    if not wanted:
+        return []
+    from ttgen.runner.discover import find_modules, match_case, select
+
+    try:
+        known = select(find_modules(folders))
+        return [match_case(q, known).key for q in wanted]
+    except DiscoveryError as e:
+        fail(str(e))
+
+
+def results_of(given: str | None) -> str:
+    """--results (or $TTGEN_RESULTS), else [tool.ttgen] results: a SQLite path or a URL."""
+    chosen = given if given is not None else project().results
+    if "://" in chosen or given is not None:
+        return chosen
+    return str(project().path(Path(chosen)))
+
+
 def run_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Sweep modules or folders (default: generated/).")] = None,
     backend: Annotated[str | None, typer.Option(help="emu | ttnn (default: ttnn when importable, else emu).")] = None,
@@ -95,7 +118,7 @@ def run_cmd(
     shard: Annotated[str | None, typer.Option(help="I/N: the I-th of N disjoint shards (stable hash).")] = None,
     timeout: Annotated[float | None, typer.Option(help="Per-case deadline in s (default: module TIMEOUT_S).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes, one per device slot.")] = 1,
-    results: ResultsOption = DEFAULT_RESULTS,
+    results: ResultsOption = None,
     resume: Annotated[bool, typer.Option(help="Continue the store's last unfinished run.")] = False,
     python: Annotated[str | None, typer.Option(help="Interpreter for the workers (e.g. a real-ttnn venv).")] = None,
     reset_cmd: Annotated[
@@ -106,14 +129,15 @@ def run_cmd(
     """Run generated sweep cases in persistent, isolated workers; every result goes to the store."""
     from ttgen.runner.progress import reporter_for, summary_table
 
+    folders = paths or [out_path(None)]
     sel = Selection(
-        paths=[str(p) for p in (paths or [Path("generated")])],
+        paths=[str(p) for p in folders],
         ops=op or [],
         suites=suite or [],
         shard=shard,
-        cases=case or [],
-        backend=backend,
-        python=python,
+        cases=_case_keys(case or [], folders),
+        backend=backend_of(backend),
+        python=python_of(python),
         workers=workers,
         timeout=timeout,
         reset_cmd=reset_cmd,
@@ -129,7 +153,7 @@ def run_cmd(
         fail(str(e))
     console = SafeConsole(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
     try:
-        summary = execute(sel, results, resume=resume, reporter=reporter_for(console))
+        summary = execute(sel, results_of(results), resume=resume, reporter=reporter_for(console))
     except StoreLost as e:
         fail(str(e), 3)
     except (DiscoveryError, ValueError, StoreError) as e:
@@ -141,7 +165,8 @@ def run_cmd(
         raise typer.Exit(130) from None
     out.print(summary_table(summary.results, f"run {summary.run_id}: {summary.status}"))
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
-    out.print(f"{len(summary.results)} cases ({counts}); {summary.ran_now} run now; results in {mask(results)}")
+    n = len(summary.results)
+    out.print(f"{n} case{'s' * (n != 1)} ({counts}); {summary.ran_now} run now; results in {mask(results_of(results))}")
     if summary.unexpected:
         raise typer.Exit(1)
 
@@ -168,7 +193,7 @@ def report(
 
     if history_depth < 0:
         fail(f"--history {history_depth}: expected 0 or more runs")
-    reported, histories, combined = _gather(results or [DEFAULT_RESULTS], run or [], history_depth)
+    reported, histories, combined = _gather(results or [results_of(None)], run or [], history_depth)
     if combined is not None and not as_json:
         for line in combined.lines():
             err.print(f"combined {line}")
@@ -304,13 +329,13 @@ def shard_cmd(
     from ttgen.runner.shard import matrix, pack
     from ttgen.runner.stores import open_store
 
-    sel = Selection(paths=[str(p) for p in (paths or [Path("generated")])])
+    sel = Selection(paths=[str(p) for p in (paths or [out_path(None)])])
     try:
         cases = cases_of(sel)
     except (DiscoveryError, ValueError) as e:
         fail(str(e))
     durations: dict[str, float] = {}
-    locations = [loc for loc in results or [DEFAULT_RESULTS] if present(loc)]  # none yet: no durations
+    locations = [loc for loc in results or [results_of(None)] if present(loc)]  # none yet: no durations
     try:
         if len(locations) == 1:
             with open_store(locations[0], readonly=True) as store:
