@@ -16,7 +16,7 @@ from ttgen.runner.discover import DiscoveryError, SweepModule, find_modules
 from ttgen.runner.location import mask
 from ttgen.runner.run import Selection, cases_of, execute, validate
 from ttgen.runner.scheduler import RunAborted
-from ttgen.runner.store import StoreError, StoreLost
+from ttgen.runner.store import Result, StoreError, StoreLost
 from ttgen.terminal import clean
 
 if TYPE_CHECKING:
@@ -164,6 +164,7 @@ def run_cmd(
         err.print("ttgen: interrupted; `ttgen run --resume` continues this run")
         raise typer.Exit(130) from None
     out.print(summary_table(summary.results, f"run {summary.run_id}: {summary.status}"))
+    _print_failures_and_skips(summary.results)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     n = len(summary.results)
     out.print(f"{n} case{'s' * (n != 1)} ({counts}); {summary.ran_now} run now; results in {mask(results_of(results))}")
@@ -238,8 +239,37 @@ def report(
             clean(f"{row.slowest_case} ({(row.slowest_s or 0) * 1e3:.1f} ms)"),
         )
     out.print(table)
+    _print_failures_and_skips(rows)
     for h in histories:
         _print_history(h)
+
+
+SHOWN = 20  # failures listed one by one; the rest are counted
+
+
+def _print_failures_and_skips(results: list[Result]) -> None:
+    """Each unexpected result with its message and the command that reproduces it; the skips by
+    reason (a mock device's "output spec matches ..." skips say what was checked)."""
+    from ttgen.facts.status import UNEXPECTED
+
+    failing = [r for r in results if r.status in UNEXPECTED]
+    if failing:
+        out.print(f"failing ({len(failing)}):")
+    for r in failing[:SHOWN]:
+        message = r.message.splitlines()[0] if r.message else ""
+        out.print(clean(f"  {r.key}: {r.status}: {message}"))
+        out.print(clean(f"    repro: ttgen repro {r.op}:{r.suite}:{r.case_id} -o repro_{r.case_id}.py"))
+    if len(failing) > SHOWN:
+        out.print(f"  ... and {len(failing) - SHOWN} more (ttgen report --json lists them all)")
+    reasons: dict[str, int] = {}
+    for r in results:
+        if r.status == "SKIP":
+            reason = r.message.splitlines()[0] if r.message else "(no reason given)"
+            reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        out.print(f"skipped ({sum(reasons.values())}), by reason:")
+    for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        out.print(clean(f"  {n} × {reason}"))
 
 
 def _print_history(h: History) -> None:

@@ -269,7 +269,8 @@ class Inputs:
                 checked = "output spec matches the traced one; " if len(wanted) == 1 else "output specs match; "
             return Outcome(Status.SKIP, f"{checked}no device numerics: ttnn runs on a mock device", output_spec=spec)
         if self.golden is None:
-            return Outcome(Status.SKIP, f"no golden for {self.op} in sweeps_src/goldens.json", output_spec=spec)
+            reason = f"no golden for {self.op} (goldens.json: ttgen's sweeps_src or the repository's overlay)"
+            return Outcome(Status.SKIP, reason, output_spec=spec)
         if len(outputs) > 1:
             return Outcome(Status.SKIP, f"{len(outputs)} outputs: goldens compare one", output_spec=spec)
         if on_mesh(outputs[0]):

@@ -1,0 +1,43 @@
+"""`ttgen run` and `ttgen report` list each failing case with its message and the command that
+reproduces it, and the skips grouped by reason."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+TTGEN = Path(sys.executable).parent / "ttgen"
+
+
+def test_failures_carry_their_repro_command_and_skips_their_reason(tmp_path: Path) -> None:
+    generated = tmp_path / "generated"
+    shutil.copytree(ROOT / "generated", generated, ignore=shutil.ignore_patterns("__pycache__"))
+    add = generated / "sweeps" / "ttnn" / "add.py"
+    add.write_text(add.read_text().replace('GOLDEN: Final = "add"', 'GOLDEN: Final = "subtract"'))  # wrong golden
+    store = tmp_path / "r.sqlite"
+    env_args = ["--backend", "emu", "--results", str(store)]
+    run = subprocess.run(
+        [TTGEN, "run", generated, "--op", "add", "--op", "all_gather", *env_args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "failing (" in run.stdout
+    line = next(x for x in run.stdout.splitlines() if x.strip().startswith("repro: ttgen repro ttnn.add:"))
+    case = line.split("ttgen repro ", 1)[1].split()[0]
+    assert "skipped (1), by reason:" in run.stdout and "1 × no golden for ttnn.all_gather" in run.stdout
+    report = subprocess.run(
+        [TTGEN, "report", "--results", str(store), "--history", "0"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert report.returncode == 0 and f"repro: ttgen repro {case}" in report.stdout
+    # the command it prints works
+    repro = subprocess.run(
+        [TTGEN, "repro", case, "--in", generated, "-o", tmp_path / "r.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert repro.returncode == 0, repro.stderr
