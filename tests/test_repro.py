@@ -93,7 +93,7 @@ def test_a_case_is_named_by_id_prefix_op_id_or_key() -> None:
         case.key,
     ):
         assert find_case(query, [GENERATED]).key == case.key
-    with pytest.raises(CaseNotFound, match="no case 'zzzz'"):
+    with pytest.raises(CaseNotFound, match="no such case 'zzzz'"):
         find_case("zzzz", [GENERATED])
     with pytest.raises(CaseNotFound, match="ambiguous"):
         find_case("add:", [GENERATED])

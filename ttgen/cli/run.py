@@ -159,6 +159,9 @@ def run_cmd(
     except (DiscoveryError, ValueError, StoreError) as e:
         fail(str(e))
     except RunAborted as e:
+        if e.detail:  # the worker's traceback, as lines, before the one-line error
+            for line in e.detail.rstrip().splitlines():
+                err.print(clean(line))
         fail(f"run aborted (resume it with `ttgen run --resume`): {e}", 3)
     except KeyboardInterrupt:
         err.print("ttgen: interrupted; `ttgen run --resume` continues this run")

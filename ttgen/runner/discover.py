@@ -334,6 +334,6 @@ def match_case(query: str, cases: list[Case]) -> Case:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise CaseNotFound(f"no case {query!r} among {len(cases)} cases (give its id, op:id or op:suite:id)")
+        raise CaseNotFound(f"no such case {query!r} among {len(cases)} cases (give its id, op:id or op:suite:id)")
     names = ", ".join(c.key for c in found[:5]) + (", ..." if len(found) > 5 else "")
     raise CaseNotFound(f"case {query!r} is ambiguous: {len(found)} cases match ({names})")

@@ -38,7 +38,12 @@ EXIT_WAIT_S = 10.0  # after its reply pipe closed, how long a worker gets to end
 
 
 class RunAborted(RuntimeError):
-    """The run cannot go on (a worker cannot start, the reset hook failed); it stays resumable."""
+    """The run cannot go on (a worker cannot start, the reset hook failed); it stays resumable.
+    The message is one line; `detail` holds what explains it at length (a worker's traceback)."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass
@@ -247,7 +252,9 @@ class Scheduler:
                 )
             return
         if "fatal" in message and w.ready is None:
-            raise RunAborted(f"worker {w.slot} could not start:\n{message['fatal']}")
+            fatal = str(message["fatal"])
+            last = next((line.strip() for line in reversed(fatal.splitlines()) if line.strip()), "no reason given")
+            raise RunAborted(f"worker {w.slot} could not start: {last}", detail=fatal)
         flight = w.current
         if flight is None:
             self.stray(w, line, "no case was in flight")
