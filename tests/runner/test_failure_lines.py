@@ -41,3 +41,19 @@ def test_failures_carry_their_repro_command_and_skips_their_reason(tmp_path: Pat
         [TTGEN, "repro", case, "--in", generated, "-o", tmp_path / "r.py"], cwd=tmp_path, capture_output=True, text=True
     )
     assert repro.returncode == 0, repro.stderr
+
+
+def test_a_long_op_name_wraps_in_a_narrow_terminal_and_the_html_breaks_long_words() -> None:
+    from rich.console import Console
+
+    from ttgen.runner.html import CSS
+    from ttgen.runner.progress import summary_table
+    from ttgen.runner.store import Result
+
+    op = "ttnn.experimental.reduce_scatter_minimal_async_create_intermediate_buffer"
+    result = Result(op, "m", "s", "c", "PASS", "", None, 1.0, None, None, 1, 0, 0.0, 0.0)
+    console = Console(width=60, record=True)
+    console.print(summary_table([result], "run"))
+    cells = "".join(line.split("│")[1].strip() for line in console.export_text().splitlines() if line.startswith("│"))
+    assert op in cells  # every character kept, over two lines
+    assert "overflow-wrap:anywhere" in CSS

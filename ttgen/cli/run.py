@@ -232,7 +232,8 @@ def report(
 
     table = Table(title=clean(title([run_row for run_row, _ in reported])))
     for name in ("op", "total", *COLUMNS, "worst PCC", "slowest case"):
-        table.add_column(name, justify="left" if name in ("op", "slowest case") else "right")
+        wide = name in ("op", "slowest case")  # long names wrap rather than lose their end
+        table.add_column(name, justify="left" if wide else "right", overflow="fold" if wide else "ellipsis")
     for row in op_rows(rows):
         table.add_row(
             clean(row.op),

@@ -35,7 +35,8 @@ h1{font-size:20px} h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
 td:first-child,th:first-child{text-align:left}
-.msg{text-align:left;font-family:monospace;font-size:12px;white-space:normal}
+.msg{text-align:left;font-family:monospace;font-size:12px;white-space:normal;overflow-wrap:anywhere}
+td:first-child{white-space:normal;overflow-wrap:anywhere;max-width:48ch}
 .legend span{display:inline-block;margin-right:12px} .sw{width:10px;height:10px;display:inline-block;margin-right:4px}
 .down{color:#c62828;font-weight:600} .up{color:#2e7d32;font-weight:600}
 """

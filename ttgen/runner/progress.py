@@ -115,7 +115,7 @@ def reporter_for(console: Console) -> Reporter:
 
 def summary_table(results: list[Result], title: str) -> Table:
     table = Table(title=title)
-    table.add_column("op")
+    table.add_column("op", overflow="fold")  # a long op name wraps, never clipped
     present = [s for s in STATUSES if any(r.status == s for r in results)]
     for s in present:
         table.add_column(s, justify="right")
