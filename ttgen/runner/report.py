@@ -103,11 +103,25 @@ def report_document(reported: Sequence[Reported], histories: Sequence[History] =
             for row in op_rows(results)
         ],
         "unexpected": [
-            {"run": run["id"], "case": r.key, "status": r.status, "message": r.message, "attempt": r.attempt}
+            {
+                "run": run["id"],
+                "case": r.key,
+                "status": r.status,
+                "message": r.message,
+                "attempt": r.attempt,
+                "repro": f"ttgen repro {r.key} -o repro_{r.case_id}.py",
+            }
             for run, rs in reported
             for r in rs
             if r.status in UNEXPECTED
         ],
+        # why cases were not checked, by first line of the reason (a mock device's skips say what was)
+        "skipped": dict(
+            sorted(
+                Counter((r.message.splitlines() or [""])[0] for r in results if r.status == "SKIP").items(),
+                key=lambda kv: (-kv[1], kv[0]),
+            )
+        ),
         "history": [h.to_json() for h in histories],
     }
 
