@@ -57,3 +57,28 @@ def test_a_long_op_name_wraps_in_a_narrow_terminal_and_the_html_breaks_long_word
     cells = "".join(line.split("│")[1].strip() for line in console.export_text().splitlines() if line.startswith("│"))
     assert op in cells  # every character kept, over two lines
     assert "overflow-wrap:anywhere" in CSS
+
+
+def test_a_worker_that_cannot_start_is_one_line_and_the_run_resumes_from_anywhere(tmp_path: Path) -> None:
+    broken = tmp_path / "python-without-site"  # no site-packages: numpy cannot be imported
+    broken.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n')
+    broken.chmod(0o755)
+    store = tmp_path / "r.sqlite"
+    first = subprocess.run(
+        [TTGEN, "run", ROOT / "generated", "--op", "add", "--python", broken, "--results", store],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert first.returncode == 3, first.stdout + first.stderr
+    last = first.stderr.strip().splitlines()[-1]
+    assert "worker 0 could not start: ModuleNotFoundError: No module named 'numpy'" in last and "\\x0a" not in last
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    again = subprocess.run(
+        [TTGEN, "run", "--resume", "--results", store], cwd=elsewhere, capture_output=True, text=True, timeout=600
+    )
+    assert again.returncode == 0, again.stdout + again.stderr  # the stored paths, this command's interpreter
+    summary = again.stdout.strip().splitlines()[-1]
+    assert " PASS); " in summary and "FAIL" not in summary, summary

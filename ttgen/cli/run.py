@@ -99,6 +99,23 @@ def _case_keys(queries: list[str], folders: list[Path]) -> list[str]:
         fail(str(e))
 
 
+def _resumed_paths(location: str) -> list[Path]:
+    """The paths the unfinished run ran, when no path is given and they are all here (a store
+    from elsewhere names paths this machine may not have: then the default applies)."""
+    from ttgen.runner.location import present
+    from ttgen.runner.stores import open_store
+
+    if not present(location):
+        return []
+    try:
+        with open_store(location, readonly=True) as store:
+            row = store.unfinished_run()
+    except StoreError:
+        return []  # the resume itself reports the store's problem
+    stored = [Path(p) for p in _stored_paths(row)] if row is not None else []
+    return stored if stored and all(p.exists() for p in stored) else []
+
+
 def results_of(given: str | None) -> str:
     """--results (or $TTGEN_RESULTS), else [tool.ttgen] results: a SQLite path or a URL."""
     chosen = given if given is not None else project().results
@@ -129,7 +146,7 @@ def run_cmd(
     """Run generated sweep cases in persistent, isolated workers; every result goes to the store."""
     from ttgen.runner.progress import reporter_for, summary_table
 
-    folders = paths or [out_path(None)]
+    folders = paths or (resume and _resumed_paths(results_of(results))) or [out_path(None)]
     sel = Selection(
         paths=[str(p) for p in folders],
         ops=op or [],
