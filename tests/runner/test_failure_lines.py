@@ -82,3 +82,14 @@ def test_a_worker_that_cannot_start_is_one_line_and_the_run_resumes_from_anywher
     assert again.returncode == 0, again.stdout + again.stderr  # the stored paths, this command's interpreter
     summary = again.stdout.strip().splitlines()[-1]
     assert " PASS); " in summary and "FAIL" not in summary, summary
+
+
+def test_a_mistyped_op_suggests_the_op(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [TTGEN, "run", ROOT / "generated", "--op", "addd", "--results", tmp_path / "r.sqlite"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "did you mean ttnn.add?" in proc.stderr

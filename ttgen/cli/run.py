@@ -99,6 +99,15 @@ def _case_keys(queries: list[str], folders: list[Path]) -> list[str]:
         fail(str(e))
 
 
+def _op_hint(sel: Selection) -> str:
+    """For an --op that names no op here: the near misses, or the ops there are."""
+    from ttgen.model import did_you_mean
+
+    known = tuple(sorted({m.op for m in find_modules([Path(p) for p in sel.paths])}))
+    missing = [q for q in sel.ops if q not in known and f"ttnn.{q}" not in known]
+    return "".join(f" (--op {q}{did_you_mean(q, known) or ': no such op here'})" for q in missing)
+
+
 def _resumed_paths(location: str) -> list[Path]:
     """The paths the unfinished run ran, when no path is given and they are all here (a store
     from elsewhere names paths this machine may not have: then the default applies)."""
@@ -165,7 +174,7 @@ def run_cmd(
         if resume and (op or suite or shard or case):
             fail("--resume continues the stored run's cases: --op, --suite, --shard and --case do not apply")
         if not resume and not cases_of(sel):
-            fail(f"no cases selected under {', '.join(sel.paths)}")
+            fail(f"no cases selected under {', '.join(sel.paths)}{_op_hint(sel)}")
     except (DiscoveryError, ValueError) as e:
         fail(str(e))
     console = SafeConsole(highlight=False, markup=False, soft_wrap=True, width=WIDTH)
