@@ -16,4 +16,4 @@ echo "== lint-imports (the layer contracts in pyproject.toml)"
 echo "== ttgen check (generated/ is what the embedded master compiles to)"
 .venv/bin/ttgen check
 echo "== pytest"
-exec .venv/bin/pytest "$@"
+exec .venv/bin/pytest --durations=25 "$@"  # the slowest tests, to keep .ci/run near 30 minutes
