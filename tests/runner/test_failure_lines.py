@@ -36,6 +36,12 @@ def test_failures_carry_their_repro_command_and_skips_their_reason(tmp_path: Pat
         [TTGEN, "report", "--results", str(store), "--history", "0"], cwd=tmp_path, capture_output=True, text=True
     )
     assert report.returncode == 0 and f"repro: ttgen repro {case}" in report.stdout
+    page = tmp_path / "report.html"
+    html = subprocess.run(
+        [TTGEN, "report", "--results", str(store), "--history", "0", "--html", page], cwd=tmp_path, capture_output=True
+    )
+    assert html.returncode == 0 and "<h2>Skipped (1), by reason</h2>" in page.read_text()
+    assert "no golden for ttnn.all_gather" in page.read_text()
     # the command it prints works
     repro = subprocess.run(
         [TTGEN, "repro", case, "--in", generated, "-o", tmp_path / "r.py"], cwd=tmp_path, capture_output=True, text=True

@@ -172,6 +172,14 @@ def render(reported: Sequence[Reported], histories: Sequence[History] = ()) -> s
     ]
     head = f"<tr><th>case</th>{'<th>run</th>' if several else ''}<th>status</th><th class='msg'>message</th></tr>"
     unexpected = f"<table>{head}{''.join(bad)}</table>" if bad else "<p>None.</p>"
+    reasons = Counter((r.message.splitlines() or [""])[0] for r in results if r.status == "SKIP")
+    skip_rows = "".join(
+        f"<tr><td>{n}</td><td class='msg'>{escape(reason)}</td></tr>"
+        for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    skipped = (
+        f"<table><tr><th>cases</th><th class='msg'>reason</th></tr>{skip_rows}</table>" if reasons else "<p>None.</p>"
+    )
     meta = "; ".join(
         ", ".join(
             f"{k} {escape(str(run.get(k)))}"
@@ -196,6 +204,8 @@ def render(reported: Sequence[Reported], histories: Sequence[History] = ()) -> s
 <table><tr><th>op</th>{heads}<th>total</th><th>worst PCC</th><th>slowest case</th></tr>{"".join(rows)}</table>
 <h2>Unexpected ({len(bad)})</h2>
 {unexpected}
+<h2>Skipped ({sum(reasons.values())}), by reason</h2>
+{skipped}
 <h2>History</h2>
 {history_section(histories)}
 </body></html>
