@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ttgen.runner.discover import Case
+from ttgen.runner.discover import Case, assignments
 
 # traced runtime handles: the device the script opens, a fresh global semaphore
 HANDLES = {"DeviceRef": "device", "MeshRef": "device", "Resource": "semaphore()"}
@@ -27,16 +27,6 @@ HANDLES = {"DeviceRef": "device", "MeshRef": "device", "Resource": "semaphore()"
 
 class ReproError(ValueError):
     """The case's module is not in the form the generator writes (one line, naming the file)."""
-
-
-def _constants(tree: ast.Module) -> dict[str, ast.expr]:
-    found: dict[str, ast.expr] = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            found[node.target.id] = node.value
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            found[node.targets[0].id] = node.value
-    return found
 
 
 def _call_name(node: ast.expr) -> str | None:
@@ -55,7 +45,7 @@ class _Module:
         self.path = path
         self.source = path.read_text(encoding="utf-8")
         self.tree = ast.parse(self.source, filename=str(path))
-        consts = _constants(self.tree)
+        consts = assignments(self.tree)
         self.op: str = self.literal(consts["OP"])
         self.golden: str | None = self.literal(consts["GOLDEN"]) if "GOLDEN" in consts else None
         self.pcc: dict[str, float] = self.literal(consts["PCC"]) if "PCC" in consts else {"default": 0.999}

@@ -92,7 +92,7 @@ def import_root(path: Path) -> tuple[Path, str]:
     return folder, ".".join(parts)
 
 
-def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
+def assignments(tree: ast.Module) -> dict[str, ast.expr]:
     found: dict[str, ast.expr] = {}
     for node in tree.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
@@ -178,7 +178,7 @@ def read_module(path: Path) -> SweepModule:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, SyntaxError, UnicodeDecodeError) as e:
         raise DiscoveryError(f"{path}: cannot read: {e}") from e
-    names = _assignments(tree)
+    names = assignments(tree)
     op = names.get("OP")
     if not (isinstance(op, ast.Constant) and isinstance(op.value, str)):
         raise _fail(path, op, "OP must be a string literal")
@@ -232,7 +232,7 @@ def read_expected(sweep: Path) -> dict[str, Expectation]:
     if not test.is_file():
         return {}
     tree = ast.parse(test.read_text(encoding="utf-8"), filename=str(test))
-    node = _assignments(tree).get("EXPECTED")
+    node = assignments(tree).get("EXPECTED")
     if node is None:
         return {}
     keys = _str_keys(test, node, "EXPECTED")
